@@ -1,0 +1,29 @@
+import { bigint, index, pgEnum, pgTable, text } from 'drizzle-orm/pg-core';
+import { at, createdAt, updatedAt } from './columns.ts';
+import { environments } from './environments.ts';
+import { organizations } from './organizations.ts';
+
+export const downloadStatus = pgEnum('download_status', ['PENDING', 'PROCESSING', 'READY', 'FAILED']);
+
+export const downloadJobs = pgTable(
+  'download_jobs',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    environmentId: text('environment_id')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    status: downloadStatus('status').notNull().default('PENDING'),
+    imageIds: text('image_ids').array().notNull(),
+    storageKey: text('storage_key'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    failureReason: text('failure_reason'),
+    expiresAt: at('expires_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    completedAt: at('completed_at'),
+  },
+  (t) => [index('download_jobs_env_idx').on(t.environmentId, t.createdAt), index('download_jobs_status_idx').on(t.status)],
+);
