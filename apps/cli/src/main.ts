@@ -12,7 +12,6 @@ Commands:
 async function start() {
   const running = await startFrameport(process.env);
   const config = loadAuthConfig(process.env);
-  process.stdout.write(banner(running, config));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -24,6 +23,8 @@ async function start() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Only now: whoever reads the banner may press Ctrl-C at once.
+  process.stdout.write(banner(running, config));
 }
 
 const [command = 'start'] = process.argv.slice(2);
