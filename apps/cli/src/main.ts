@@ -1,13 +1,22 @@
 #!/usr/bin/env node
-import { ConfigError } from '@frameport/http-kit';
+import { homedir } from 'node:os';
 import { loadAuthConfig } from '@frameport/auth';
+import { ConfigError } from '@frameport/http-kit';
+import { ConnectError, writeClientConfig } from './connect.ts';
+import { CLIENT_NAMES, clientSetups, type ClientName } from './snippets.ts';
 import { banner, startFrameport } from './start.ts';
 
 const USAGE = `Usage: frameport <command>
 
 Commands:
-  start     Start every Frameport app in one process (embedded defaults)
-  help      Show this help`;
+  start                              Start every Frameport app in one process (embedded defaults)
+  connect <client> [--write] [--url <mcp url>]
+                                     Print the MCP configuration for a client, or with --write merge
+                                     it into the client's config file, leaving other entries alone.
+                                     Clients: ${CLIENT_NAMES.join(', ')}
+  help                               Show this help`;
+
+class UsageError extends Error {}
 
 async function start() {
   const running = await startFrameport(process.env);
@@ -27,17 +36,46 @@ async function start() {
   process.stdout.write(banner(running, config));
 }
 
-const [command = 'start'] = process.argv.slice(2);
+async function connect(args: string[]) {
+  const client = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--url');
+  if (!client || !(CLIENT_NAMES as readonly string[]).includes(client)) {
+    throw new UsageError(`Name a client: ${CLIENT_NAMES.join(', ')}.`);
+  }
+  const urlIndex = args.indexOf('--url');
+  const config = loadAuthConfig(process.env);
+  const mcpUrl = urlIndex === -1 ? `${config.urls.mcp}/mcp` : args[urlIndex + 1];
+  if (!mcpUrl || !URL.canParse(mcpUrl)) throw new UsageError('--url needs the MCP endpoint URL, like http://localhost:4001/mcp.');
+  // pnpm runs scripts from the repository root; INIT_CWD is where the user typed the command.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const setup = clientSetups(mcpUrl, { cwd, home: homedir(), codexHome: process.env.CODEX_HOME })[client as ClientName];
+  if (!args.includes('--write')) {
+    console.log(`${setup.label}:\n\n${setup.snippet}\n\n(--write merges it into ${setup.file.path})`);
+    return;
+  }
+  const { path, outcome } = await writeClientConfig(setup);
+  const said = {
+    created: `Created ${path} with the frameport server.`,
+    added: `Added the frameport server to ${path}; other entries are unchanged.`,
+    updated: `Updated the frameport server in ${path}; other entries are unchanged.`,
+    unchanged: `${path} already has this frameport server; nothing to change.`,
+  }[outcome];
+  console.log(said);
+  if (client === 'claude-code') console.log('Next: start Claude Code in this folder and run /mcp to log in.');
+}
+
+const [command = 'start', ...rest] = process.argv.slice(2);
 try {
   if (command === 'start') await start();
+  else if (command === 'connect') await connect(rest);
   else if (command === 'help' || command === '--help' || command === '-h') console.log(USAGE);
-  else {
-    console.error(`Unknown command "${command}".\n\n${USAGE}`);
-    process.exitCode = 2;
-  }
+  else throw new UsageError(`Unknown command "${command}".`);
 } catch (error) {
-  // Configuration and port problems are the user's to fix: say what, without a stack trace.
-  const expected = error instanceof ConfigError || (error instanceof Error && /already in use/.test(error.message));
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  // Configuration, port and config-file problems are the user's to fix: say what, without a stack trace.
+  const expected = error instanceof ConfigError || error instanceof ConnectError || (error instanceof Error && /already in use/.test(error.message));
   console.error(expected ? (error as Error).message : error);
   process.exit(1);
 }

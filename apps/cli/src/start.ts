@@ -5,7 +5,7 @@ import type { DbHandle } from '@frameport/db';
 import { openConfiguredDatabase, pgliteDir, startServer, type ListeningServer } from '@frameport/http-kit';
 import { loadMcpConfig, mcpApp } from '@frameport/mcp';
 import { ensureDemoAccount, type DemoAccount } from './demo-account.ts';
-import { clientSnippets } from './snippets.ts';
+import { clientSetups } from './snippets.ts';
 
 export interface RunningFrameport {
   urls: { auth: string; mcp: string; api: string };
@@ -66,8 +66,8 @@ export function banner(running: RunningFrameport, env: { databaseUrl?: string; d
     demo.state === 'existing'
       ? '(the one printed at first start; set FRAMEPORT_DEMO_PASSWORD to reset it)'
       : `${demo.password}${demo.state === 'created' && !process.env.FRAMEPORT_DEMO_PASSWORD ? '   (generated: save it, it is not shown again)' : ''}`;
-  const snippets = Object.values(clientSnippets(urls.mcp))
-    .map((s) => `  ${s.where}:\n${s.text.replace(/^/gm, '    ')}`)
+  const snippets = Object.values(clientSetups(urls.mcp, { cwd: process.cwd(), home: '~' }))
+    .map((s) => `  ${s.label}:\n${s.snippet.replace(/^/gm, '    ')}`)
     .join('\n\n');
   return [
     '',
@@ -80,7 +80,7 @@ export function banner(running: RunningFrameport, env: { databaseUrl?: string; d
     `  Demo login              ${demo.email}`,
     `  Password                ${password}`,
     '',
-    'Connect an agent:',
+    'Connect an agent (or run `pnpm frameport connect <claude-code|vscode|codex|cursor> --write`):',
     '',
     snippets,
     '',
