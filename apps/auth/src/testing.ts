@@ -32,9 +32,14 @@ export interface TestAuthServer {
  * test command's second pass). Test support only: production starts through server.ts or the launcher.
  */
 export async function startTestAuthServer(
-  options: { mcpOrigin?: string; env?: Record<string, string> } & Pick<AuthAppOptions, 'metadataFetch' | 'allowPrivateMetadataHosts'> = {},
+  options: { mcpOrigin?: string; env?: Record<string, string>; database?: DbHandle } & Pick<
+    AuthAppOptions,
+    'metadataFetch' | 'allowPrivateMetadataHosts'
+  > = {},
 ): Promise<TestAuthServer> {
-  const database = await createTestDatabase();
+  // A given database belongs to the caller (to restart an app on the same data); it stays open.
+  const ownDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase());
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadAuthConfig({
@@ -62,7 +67,7 @@ export async function startTestAuthServer(
     server,
     async close() {
       await server.close();
-      await database.close();
+      if (ownDatabase) await database.close();
     },
   };
 }
