@@ -324,6 +324,44 @@ describe('authorization code flow with PKCE and resource indicators', () => {
   });
 });
 
+describe('who consents', () => {
+  it('after a dashboard log-out, the next authorization in that browser asks for a log-in again', async () => {
+    const jar = new CookieJar();
+    const clientId = await nativeClient();
+    const exchange = async (callback: URL, verifier: string) =>
+      token([
+        ['grant_type', 'authorization_code'],
+        ['code', callback.searchParams.get('code')!],
+        ['redirect_uri', REDIRECT],
+        ['client_id', clientId],
+        ['code_verifier', verifier],
+      ]);
+    const first = pkce();
+    const a = await completeAuthorization(authorizeUrl(clientId, first.challenge, [['resource', auth.resource]]), auth.url, person, { environment: 'first' }, jar);
+    await exchange(a.callback, first.verifier);
+
+    const dashboard = await (await jar.fetch(`${auth.url}/dashboard/connections`)).text();
+    const out = await jar.fetch(`${auth.url}/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: formField(dashboard, 'csrf')! }).toString(),
+    });
+    expect(out.status).toBe(303);
+
+    const other = { email: 'bob@example.com', password: 'bob has a long password' };
+    await signUp(auth.database.db, other);
+    const second = pkce();
+    const b = await completeAuthorization(authorizeUrl(clientId, second.challenge, [['resource', auth.resource]]), auth.url, other, { environment: 'first' }, jar);
+    expect(b.pages.some((p) => p.includes('name="password"'))).toBe(true);
+    const { json } = await exchange(b.callback, second.verifier);
+    const claims = decodeJwt(json.access_token);
+    const connection = (await getConnectionByGrantId(auth.database.db, String(claims.gid)))!;
+    const [bob] = await auth.database.db.select().from(schema.users).where(eq(schema.users.email, other.email));
+    expect(claims.sub).toBe(bob!.id);
+    expect(connection.userId).toBe(bob!.id);
+  });
+});
+
 describe('refresh tokens: rotation, grace window, revocation', () => {
   const refresh = (clientId: string, refreshToken: string, extra: [string, string][] = []) =>
     token([['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ['client_id', clientId], ...extra]);

@@ -1,7 +1,6 @@
 import type { Database } from '@frameport/db';
 import {
   createConnection,
-  getUser,
   isPlatformError,
   listEnvironments,
   listOrganizationsForUser,
@@ -12,11 +11,12 @@ import {
 } from '@frameport/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { OAUTH_ROUTES } from '../oauth/provider.ts';
 import { READ_SCOPE, WRITE_SCOPE } from '../oauth/scopes.ts';
 import { renderConsentPage } from './consent-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
-import type { Csrf, DashboardSessions } from './session.ts';
+import { clearProviderSession, type Csrf, type DashboardSessions } from './session.ts';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -106,6 +106,38 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     );
   }
 
+  const loginPage = async (request: FastifyRequest, reply: FastifyReply, d: Details) =>
+    sendHtml(
+      reply,
+      200,
+      renderLoginPage({
+        action: `/interaction/${d.uid}/login`,
+        switchHref: `/interaction/${d.uid}/signup`,
+        csrf: csrf.token(request, reply),
+        clientName: await clientName(d.params.client_id),
+      }),
+    );
+
+  /**
+   * The person consenting must be the one logged in to the dashboard in this browser. Dashboard
+   * log-in and log-out drop the provider's session cookie, so they rarely disagree; when they do
+   * (an old provider session), the provider session is dropped and the authorization request
+   * starts over from its own parameters, which leads to a fresh log-in.
+   */
+  async function consentingUser(request: FastifyRequest, d: Details): Promise<User | null> {
+    const user = await sessions.user(request);
+    return user && user.id === d.session?.accountId ? user : null;
+  }
+
+  function restart(reply: FastifyReply, d: Details) {
+    clearProviderSession(reply);
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(d.params)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') params.append(key, v);
+    }
+    return reply.code(303).header('cache-control', 'no-store').redirect(`${OAUTH_ROUTES.authorization}?${params}`);
+  }
+
   app.get('/interaction/:uid', async (request: UidRequest, reply) => {
     const d = await details(request, reply);
     if (!d) return expired(reply);
@@ -113,20 +145,11 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
       const user = await sessions.user(request);
       // Already logged in to the dashboard: the provider only needs to learn who it is.
       if (user) return finish(request, reply, { login: { accountId: user.id } });
-      return sendHtml(
-        reply,
-        200,
-        renderLoginPage({
-          action: `/interaction/${d.uid}/login`,
-          switchHref: `/interaction/${d.uid}/signup`,
-          csrf: csrf.token(request, reply),
-          clientName: await clientName(d.params.client_id),
-        }),
-      );
+      return loginPage(request, reply, d);
     }
     if (d.prompt.name === 'consent') {
-      const user = d.session?.accountId ? await getUser(db, d.session.accountId) : null;
-      if (!user) return expired(reply);
+      const user = await consentingUser(request, d);
+      if (!user) return restart(reply, d);
       return consentPage(request, reply, d, user);
     }
     return expired(reply);
@@ -181,8 +204,8 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     const d = await details(request, reply);
     if (!d || d.prompt.name !== 'consent' || !d.session?.accountId) return expired(reply);
     const body = request.body ?? {};
-    const user = await getUser(db, d.session.accountId);
-    if (!user) return expired(reply);
+    const user = await consentingUser(request, d);
+    if (!user) return restart(reply, d);
     if (!csrf.valid(request, first(body.csrf))) return consentPage(request, reply, d, user, 'Your form expired. Please try again.', 403);
 
     if (first(body.decision) !== 'allow') {

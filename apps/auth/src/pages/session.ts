@@ -10,6 +10,17 @@ const SESSION_TTL_MS = 14 * 86_400_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** oidc-provider's session cookie (its default `cookies.names.session`) and signature. */
+const PROVIDER_SESSION_COOKIES = ['_session', '_session.sig'];
+
+/**
+ * Ends the provider's own log-in session in this browser, so the next authorization asks who is
+ * there instead of resuming as the previous dashboard user.
+ */
+export function clearProviderSession(reply: FastifyReply): void {
+  for (const name of PROVIDER_SESSION_COOKIES) reply.clearCookie(name, { path: '/' });
+}
+
 export interface CookieSettings {
   secure: boolean;
 }
@@ -26,7 +37,9 @@ export class DashboardSessions {
     this.cookies = cookies;
   }
 
+  /** Also drops the provider's session: its account must follow the dashboard's. */
   async create(reply: FastifyReply, userId: string): Promise<void> {
+    clearProviderSession(reply);
     const value = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     await this.db.insert(schema.dashboardSessions).values({ idHash: sha256(value), userId, expiresAt });
@@ -53,6 +66,7 @@ export class DashboardSessions {
     const value = request.cookies[SESSION_COOKIE];
     if (value) await this.db.delete(schema.dashboardSessions).where(eq(schema.dashboardSessions.idHash, sha256(value)));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    clearProviderSession(reply);
   }
 
   async purgeExpired(now = new Date()): Promise<void> {
