@@ -324,6 +324,32 @@ describe('authorization code flow with PKCE and resource indicators', () => {
   });
 });
 
+describe('bad input', () => {
+  it('answers an unknown or finished interaction with a page, not an error', async () => {
+    for (const path of ['/interaction/nope', '/interaction/nope/signup']) {
+      const response = await fetch(`${auth.url}${path}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('expired');
+    }
+    const posted = await fetch(`${auth.url}/interaction/nope/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=allow&decision=deny&scope=images:write',
+    });
+    expect(posted.status).toBe(400);
+  });
+
+  it('refuses a token request with a malformed body without a server error', async () => {
+    const response = await fetch(`${auth.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=%ZZ&resource=%',
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toEqual(expect.any(String));
+  });
+});
+
 describe('who consents', () => {
   it('after a dashboard log-out, the next authorization in that browser asks for a log-in again', async () => {
     const jar = new CookieJar();
@@ -381,6 +407,17 @@ describe('refresh tokens: rotation, grace window, revocation', () => {
     const [a, b] = await Promise.all([refresh(clientId, json.refresh_token), refresh(clientId, json.refresh_token)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.json.refresh_token).not.toBe(b.json.refresh_token);
+  });
+
+  it('lets a browser-based public client call the token endpoint cross-origin', async () => {
+    const { clientId, json } = await authorize();
+    const response = await fetch(`${auth.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://inspector.example' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: json.refresh_token, client_id: clientId }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://inspector.example');
   });
 
   it('revokes the grant when a rotated token is reused after the grace window', async () => {
@@ -456,6 +493,33 @@ describe('Authorized Connections over HTTP', () => {
     const after = (await getConnectionByGrantId(auth.database.db, gid))!;
     expect(after.revokedAt).toBeNull();
     expect(after.environmentId).toBe(connection.environmentId);
+  });
+
+  it('rebinding on the page changes the Environment in place and publishes the change', async () => {
+    const events: ConnectionEvent[] = [];
+    const stop = await subscribeToConnectionEvents(auth.database, (e) => events.push(e));
+    try {
+      const { json } = await authorize(undefined, { environment: '' });
+      const gid = String(decodeJwt(json.access_token).gid);
+      const connection = (await getConnectionByGrantId(auth.database.db, gid))!;
+      expect(connection.environmentId).toBeNull();
+      const jar = await loggedIn(person);
+      const page = await (await jar.fetch(`${auth.url}/dashboard/connections`)).text();
+      const row = page.slice(page.indexOf(`data-connection-id="${connection.id}"`));
+      const environmentId = row.match(/<option value="(env_[a-z0-9]+)"/)![1]!;
+      const response = await jar.fetch(`${auth.url}/dashboard/connections/${connection.id}/environment`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: formField(page, 'csrf')!, environment_id: environmentId }).toString(),
+      });
+      expect(response.status).toBe(303);
+      expect((await getConnectionByGrantId(auth.database.db, gid))!.environmentId).toBe(environmentId);
+      await expect.poll(() => events.some((e) => e.type === 'rebound' && e.grantId === gid)).toBe(true);
+      // The same grant keeps working: no re-authorization.
+      expect((await token([['grant_type', 'refresh_token'], ['refresh_token', json.refresh_token], ['client_id', connection.clientId]])).status).toBe(200);
+    } finally {
+      await stop();
+    }
   });
 
   it('revoking on the page deletes the tokens at once: the next refresh gets invalid_grant', async () => {
