@@ -101,6 +101,10 @@ export function normalizingMetadataFetch(base: typeof fetch): typeof fetch {
       return new Response(text, { status: 200, headers: response.headers });
     }
     if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
+      // A metadata document cannot carry a shared secret (draft §4.1), so a document that names no
+      // method means a public client, not RFC 7591's client_secret_basic default.
+      const record = doc as Record<string, unknown>;
+      if (record.token_endpoint_auth_method === undefined) record.token_endpoint_auth_method = 'none';
       try {
         applyClientPolicy(doc as never, (doc as Record<string, unknown>).application_type !== undefined);
       } catch (error) {
