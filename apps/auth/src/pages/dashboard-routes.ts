@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderConnectionsPage } from './connections-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
+import { connectionParams, connectionsQuery, formBody } from './route-schemas.ts';
 import type { Csrf, DashboardSessions } from './session.ts';
 
 export interface DashboardDeps {
@@ -55,7 +56,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
   app.get('/signup', (request, reply) => accountPage('signup', request, reply));
 
   for (const mode of ['login', 'signup'] as const) {
-    app.post(`/${mode}`, async (request: FastifyRequest<{ Body: Body }>, reply) => {
+    app.post(`/${mode}`, { schema: { body: formBody } }, async (request: FastifyRequest<{ Body: Body }>, reply) => {
       const body = request.body ?? {};
       const email = first(body.email) ?? '';
       const password = first(body.password) ?? '';
@@ -72,7 +73,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     });
   }
 
-  app.post('/logout', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+  app.post('/logout', { schema: { body: formBody } }, async (request: FastifyRequest<{ Body: Body }>, reply) => {
     if (!csrf.valid(request, first(request.body?.csrf))) return sendHtml(reply, 403, renderErrorPage({ error: 'invalid_form', error_description: 'Your form expired.' }));
     await sessions.destroy(request, reply);
     return reply.code(303).redirect('/login');
@@ -90,7 +91,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     return sendHtml(reply, status, renderConnectionsPage({ csrf: csrf.token(request, reply), user, connections, environments, notice }));
   }
 
-  app.get('/dashboard/connections', async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
+  app.get('/dashboard/connections', { schema: { querystring: connectionsQuery } }, async (request: FastifyRequest<{ Querystring: { done?: string } }>, reply) => {
     const user = await sessions.user(request);
     if (!user) return reply.redirect('/login');
     return page(request, reply, user, NOTICES[request.query.done ?? '']);
@@ -116,6 +117,6 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
       }
       return reply.code(303).redirect(`/dashboard/connections?done=${action === 'rebind' ? 'rebound' : 'revoked'}`);
     };
-  app.post('/dashboard/connections/:id/environment', connectionAction('rebind'));
-  app.post('/dashboard/connections/:id/revoke', connectionAction('revoke'));
+  app.post('/dashboard/connections/:id/environment', { schema: { params: connectionParams, body: formBody } }, connectionAction('rebind'));
+  app.post('/dashboard/connections/:id/revoke', { schema: { params: connectionParams, body: formBody } }, connectionAction('revoke'));
 }

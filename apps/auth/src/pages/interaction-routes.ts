@@ -16,6 +16,7 @@ import { READ_SCOPE, WRITE_SCOPE } from '../oauth/scopes.ts';
 import { renderConsentPage } from './consent-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
+import { formBody, interactionParams } from './route-schemas.ts';
 import { clearProviderSession, type Csrf, type DashboardSessions } from './session.ts';
 
 export interface InteractionDeps {
@@ -138,7 +139,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     return reply.code(303).header('cache-control', 'no-store').redirect(`${OAUTH_ROUTES.authorization}?${params}`);
   }
 
-  app.get('/interaction/:uid', async (request: UidRequest, reply) => {
+  app.get('/interaction/:uid', { schema: { params: interactionParams } }, async (request: UidRequest, reply) => {
     const d = await details(request, reply);
     if (!d) return expired(reply);
     if (d.prompt.name === 'login') {
@@ -155,7 +156,7 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     return expired(reply);
   });
 
-  app.get('/interaction/:uid/signup', async (request: UidRequest, reply) => {
+  app.get('/interaction/:uid/signup', { schema: { params: interactionParams } }, async (request: UidRequest, reply) => {
     const d = await details(request, reply);
     if (!d) return expired(reply);
     return sendHtml(
@@ -197,10 +198,10 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     await sessions.create(reply, user.id);
     return finish(request, reply, { login: { accountId: user.id } });
   };
-  app.post('/interaction/:uid/login', accountPost('login'));
-  app.post('/interaction/:uid/signup', accountPost('signup'));
+  app.post('/interaction/:uid/login', { schema: { params: interactionParams, body: formBody } }, accountPost('login'));
+  app.post('/interaction/:uid/signup', { schema: { params: interactionParams, body: formBody } }, accountPost('signup'));
 
-  app.post('/interaction/:uid/consent', async (request: UidRequest, reply) => {
+  app.post('/interaction/:uid/consent', { schema: { params: interactionParams, body: formBody } }, async (request: UidRequest, reply) => {
     const d = await details(request, reply);
     if (!d || d.prompt.name !== 'consent' || !d.session?.accountId) return expired(reply);
     const body = request.body ?? {};
