@@ -1,5 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import { OAUTH_ROUTES } from './provider.ts';
 import { canonicalizeParams } from './resource.ts';
 import { withDefaultScopes } from './scopes.ts';
@@ -47,6 +46,27 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The original request's body stream is spent; the provider gets an equivalent request carrying
+ * the rewritten form, and parses it itself as usual (lib/shared/selective_body.js). Handing it a
+ * pre-parsed `req.body` instead also works but is the path oidc-provider warns against.
+ */
+function replayRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
+  const replay = new IncomingMessage(original.socket);
+  replay.method = original.method;
+  replay.url = original.url;
+  replay.httpVersion = original.httpVersion;
+  replay.httpVersionMajor = original.httpVersionMajor;
+  replay.httpVersionMinor = original.httpVersionMinor;
+  replay.headers = { ...original.headers, 'content-length': String(body.length) };
+  delete replay.headers['transfer-encoding'];
+  // Marked complete so that destroying it after the read does not destroy the shared socket.
+  replay.complete = true;
+  replay.push(body);
+  replay.push(null);
+  return replay;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
@@ -63,7 +83,8 @@ export interface FrontDoorOptions {
  * The middleware in front of oidc-provider (mounted with @fastify/middie): hands it only its own
  * paths, and first normalizes what real clients send so the provider sees one canonical request:
  * - every `resource` alias becomes the canonical MCP URL, duplicates collapse (RFC 8707 §2; Codex
- *   sends `resource=<mcp>&resource=<origin>/`, INTEROP);
+ *   sends `resource=<mcp>&resource=<origin>/`, INTEROP), in the authorization request's query (the
+ *   provider serves authorization by GET only) and the token request's form body;
  * - an authorization request naming no resource scope gets read and write (INTEROP "Scopes");
  * - `/oauth/register` gets CORS for browser-based clients and a per-IP rate limit (RFC 7591 §5
  *   leaves abuse protection to the server).
@@ -107,16 +128,14 @@ export function frontDoor(options: FrontDoorOptions) {
           changed = true;
         }
         if (changed) req.url = `${url.pathname}?${url.searchParams.toString()}`;
-      } else if ((isAuthorize || isToken) && req.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+      } else if (isToken && req.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
         const raw = await readBody(req);
         if (raw === null) {
           return sendJson(res, 413, { error: 'invalid_request', error_description: 'request body too large' });
         }
         const params = new URLSearchParams(raw);
         canonicalizeParams(params, options.resource);
-        if (isAuthorize) params.set('scope', withDefaultScopes(params.get('scope')));
-        // The stream is spent: oidc-provider then reads `req.body` (selective_body.js fallback).
-        (req as IncomingMessage & { body?: unknown }).body = parseQuery(params.toString());
+        return callback(replayRequest(req, Buffer.from(params.toString())), res);
       }
       callback(req, res);
     } catch (error) {
