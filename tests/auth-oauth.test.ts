@@ -388,6 +388,51 @@ describe('who consents', () => {
   });
 });
 
+describe('organizations and Environments at consent', () => {
+  it('offers every organization of the person and binds the connection to the chosen Environment and its organization', async () => {
+    const member = { email: 'two-orgs@example.com', password: 'two organizations password' };
+    const { user } = await signUp(auth.database.db, member);
+    // A second organization the person belongs to (invitations are another issue's; insert it).
+    const [second] = await auth.database.db.insert(schema.organizations).values({ id: 'org_secondsecondsecondsecond', name: 'Second Org' }).returning();
+    await auth.database.db.insert(schema.memberships).values({ organizationId: second!.id, userId: user.id, role: 'DEVELOPER' });
+    const [staging] = await auth.database.db
+      .insert(schema.environments)
+      .values({ id: 'env_stagingstagingstagingst', organizationId: second!.id, slug: 'staging', name: 'Staging' })
+      .returning();
+
+    const clientId = await nativeClient();
+    const { verifier, challenge } = pkce();
+    const { callback, pages } = await completeAuthorization(authorizeUrl(clientId, challenge, [['resource', auth.resource]]), auth.url, member, {
+      environment: staging!.id,
+    });
+    const consent = pages.find((p) => p.includes('name="environment_id"'))!;
+    expect(consent).toContain('name="organization_id"');
+    expect(consent).toContain('Second Org');
+    expect(consent).toContain('Staging');
+    const { json } = await token([
+      ['grant_type', 'authorization_code'],
+      ['code', callback.searchParams.get('code')!],
+      ['redirect_uri', REDIRECT],
+      ['client_id', clientId],
+      ['code_verifier', verifier],
+    ]);
+    const connection = (await getConnectionByGrantId(auth.database.db, String(decodeJwt(json.access_token).gid)))!;
+    expect(connection.organizationId).toBe(second!.id);
+    expect(connection.environmentId).toBe(staging!.id);
+  });
+
+  it("refuses an Environment of someone else's organization", async () => {
+    const stranger = { email: 'stranger@example.com', password: 'stranger long password' };
+    const { environments } = await signUp(auth.database.db, stranger);
+    const clientId = await nativeClient();
+    const { challenge } = pkce();
+    const attempt = completeAuthorization(authorizeUrl(clientId, challenge, [['resource', auth.resource]]), auth.url, person, {
+      environment: environments[0]!.id,
+    });
+    await expect(attempt).rejects.toMatchObject({ status: 400 });
+  });
+});
+
 describe('refresh tokens: rotation, grace window, revocation', () => {
   const refresh = (clientId: string, refreshToken: string, extra: [string, string][] = []) =>
     token([['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ['client_id', clientId], ...extra]);
