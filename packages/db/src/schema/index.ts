@@ -11,3 +11,5 @@ export * from './download-jobs.ts';
 export * from './usage-counters.ts';
 export * from './delivery-metrics.ts';
 export * from './audit.ts';
+export * from './dashboard-sessions.ts';
+export * from './auth-secrets.ts';

@@ -16,6 +16,11 @@ export const oidcModels = pgTable(
     uid: text('uid'),
     expiresAt: at('expires_at'),
     consumedAt: at('consumed_at'),
+    /**
+     * Refresh tokens only: when the one extra use allowed inside the rotation grace window was
+     * spent (parallel refreshes by several processes of one client, see INTEROP).
+     */
+    graceUsedAt: at('grace_used_at'),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.id] }),

@@ -147,3 +147,31 @@ export async function revokeConnection(db: Database, scope: UserScope & { connec
 export async function touchConnection(db: Database, connectionId: string, at = new Date()): Promise<void> {
   await db.update(schema.connections).set({ lastUsedAt: at }).where(eq(schema.connections.id, connectionId));
 }
+
+/**
+ * Marks the grant's connection revoked when the authorization server itself revoked the grant
+ * (refresh-token replay, RFC 7009 revocation of a refresh token), deletes what is left of the
+ * grant's artifacts, and publishes the change. Keyed by grant id like getConnectionByGrantId: the
+ * caller is the authorization server acting on a grant it owns. Null when no connection has it.
+ */
+export async function revokeConnectionByGrantId(db: Database, grantId: string): Promise<Connection | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(schema.connections)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(schema.connections.grantId, grantId), isNull(schema.connections.revokedAt)))
+      .returning();
+    await tx.delete(schema.oidcModels).where(eq(schema.oidcModels.grantId, grantId));
+    if (!row) return null;
+    await publish(tx, { type: 'revoked', connectionId: row.id, grantId });
+    return row;
+  });
+}
+
+/** "Last used" for the connection of a grant that just obtained tokens; callers throttle it. */
+export async function touchConnectionByGrantId(db: Database, grantId: string, at = new Date()): Promise<void> {
+  await db
+    .update(schema.connections)
+    .set({ lastUsedAt: at })
+    .where(and(eq(schema.connections.grantId, grantId), isNull(schema.connections.revokedAt)));
+}

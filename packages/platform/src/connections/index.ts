@@ -5,6 +5,8 @@ export {
   listConnectionsForUser,
   bindEnvironment,
   revokeConnection,
+  revokeConnectionByGrantId,
+  touchConnectionByGrantId,
   touchConnection,
   type Connection,
   type ConnectionListing,
