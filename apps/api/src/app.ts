@@ -1,14 +1,76 @@
 import type { DbHandle } from '@frameport/db';
 import { health, jsonErrors } from '@frameport/http-kit';
+import { fetchAndProcess, recoverImages, type ImageContext } from '@frameport/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.ts';
+import { createDownloadWorker } from './download-worker.ts';
+import { accountRoutes, downloadRoutes } from './routes/account.ts';
+import { registerRoutes } from './routes/define.ts';
+import { deliveryRoutes } from './routes/delivery.ts';
+import { imageRoutes } from './routes/images.ts';
+import { buildOpenApi } from './routes/openapi.ts';
+import { createStorage, signingSecret, type ApiServices } from './services.ts';
 
 export interface ApiAppOptions {
   config: ApiConfig;
   database: DbHandle;
 }
 
+export const apiRoutes = [...imageRoutes, ...downloadRoutes, ...accountRoutes];
+
+/**
+ * The platform over HTTP: REST /api/v1, the CDN, the signed upload and archive targets, and the
+ * background work (image recovery, download jobs), which starts when the server is ready and
+ * stops in onClose, so launcher and standalone server need nothing extra.
+ */
 export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Promise<void> {
+  const { config, database } = options;
   await app.register(jsonErrors);
-  await app.register(health, { check: () => options.database.ping() });
+  await app.register(health, { check: () => database.ping() });
+
+  const ctx: ImageContext = {
+    db: database.db,
+    storage: createStorage(config.storage),
+    cdnBaseUrl: `${config.publicUrl}/cdn`,
+    apiBaseUrl: config.publicUrl,
+    signingSecret: await signingSecret(config),
+    plan: config.plan,
+    fetchPolicy: { allowCidrs: config.fetchAllowCidrs },
+    fetchTimeoutMs: config.fetchTimeoutMs,
+  };
+  const downloads = createDownloadWorker(database, ctx, app.log, { work: config.worker });
+  const services: ApiServices = { config, database, ctx, downloads };
+
+  registerRoutes(app, apiRoutes, services);
+  const openapi = buildOpenApi(apiRoutes, config.publicUrl);
+  app.get('/api/v1/openapi.json', async () => openapi);
+  await deliveryRoutes(app, services);
+
+  // Client Keys are used from browsers: answer CORS preflights for the two operations they may call.
+  // The key (and its allowed origins) is checked on the actual request, which carries it.
+  for (const url of ['/api/v1/images/uploads', '/api/v1/images/:imageId', '/api/v1/images/:imageId/complete']) {
+    app.options(url, async (request, reply) =>
+      reply
+        .header('access-control-allow-origin', request.headers.origin ?? '*')
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', 'authorization, content-type')
+        .header('access-control-max-age', '600')
+        .header('vary', 'Origin')
+        .code(204)
+        .send(),
+    );
+  }
+
+  let recovery: Promise<unknown> | null = null;
+  if (config.worker) {
+    app.addHook('onReady', async () => {
+      await downloads.start();
+      // In the background: a long backlog must not delay the server's start.
+      recovery = recoverImages(ctx, (row) => fetchAndProcess(ctx, row)).catch((error) => app.log.error({ err: error }, 'image recovery failed'));
+    });
+  }
+  app.addHook('onClose', async () => {
+    await recovery;
+    await downloads.stop();
+  });
 }

@@ -1,0 +1,14 @@
+export {
+  createDownloadJob,
+  getDownloadJob,
+  runDownloadJob,
+  failDownloadJob,
+  listUnfinishedDownloadJobs,
+  findArchive,
+  createDownloadInput,
+  MAX_DOWNLOAD_IMAGES,
+  DOWNLOAD_URL_TTL_MS,
+  type DownloadJob,
+  type DownloadJobRow,
+  type CreateDownloadInput,
+} from './downloads.ts';
