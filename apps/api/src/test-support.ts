@@ -65,11 +65,22 @@ export async function startTestApi(overrides: Partial<ApiConfig> = {}, env: Reco
     dataDir,
     restart: build,
     async close() {
-      for (const a of apps) await a.close();
+      for (const a of apps) await a.close().catch(() => {});
       await database.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls until `check` returns a value, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promise<NonNullable<Exclude<T, false>>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<Exclude<T, false>>;
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export const auth = (key: string) => ({ authorization: `Bearer ${key}` });
