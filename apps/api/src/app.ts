@@ -1,6 +1,6 @@
 import type { DbHandle } from '@frameport/db';
 import { health, jsonErrors } from '@frameport/http-kit';
-import { fetchAndProcess, recoverImages, type ImageContext } from '@frameport/platform';
+import { createImageContext, fetchAndProcess, recoverImages, type ImageContext } from '@frameport/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.ts';
 import { createDownloadWorker } from './download-worker.ts';
@@ -9,12 +9,15 @@ import { registerRoutes } from './routes/define.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { imageRoutes } from './routes/images.ts';
 import { buildOpenApi } from './routes/openapi.ts';
-import { createStorage, signingSecret, type ApiServices } from './services.ts';
+import type { ApiServices } from './services.ts';
 
 export interface ApiAppOptions {
   config: ApiConfig;
   database: DbHandle;
 }
+
+/** Stuck records are looked for once at start, then this often. */
+const RECOVERY_INTERVAL_MS = 60_000;
 
 export const apiRoutes = [...imageRoutes, ...downloadRoutes, ...accountRoutes];
 
@@ -28,16 +31,7 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   await app.register(jsonErrors);
   await app.register(health, { check: () => database.ping() });
 
-  const ctx: ImageContext = {
-    db: database.db,
-    storage: createStorage(config.storage),
-    cdnBaseUrl: `${config.publicUrl}/cdn`,
-    apiBaseUrl: config.publicUrl,
-    signingSecret: await signingSecret(config),
-    plan: config.plan,
-    fetchPolicy: { allowCidrs: config.fetchAllowCidrs },
-    fetchTimeoutMs: config.fetchTimeoutMs,
-  };
+  const ctx: ImageContext = await createImageContext(database.db, config);
   const downloads = createDownloadWorker(database, ctx, app.log, { work: config.worker });
   const services: ApiServices = { config, database, ctx, downloads };
 
@@ -62,14 +56,23 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   }
 
   let recovery: Promise<unknown> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const recover = () => {
+    // One pass at a time; a pass picks up what a crash (here or in another instance) left behind.
+    recovery ??= recoverImages(ctx, (row) => fetchAndProcess(ctx, row))
+      .catch((error) => app.log.error({ err: error }, 'image recovery failed'))
+      .finally(() => (recovery = null));
+  };
   if (config.worker) {
     app.addHook('onReady', async () => {
       await downloads.start();
       // In the background: a long backlog must not delay the server's start.
-      recovery = recoverImages(ctx, (row) => fetchAndProcess(ctx, row)).catch((error) => app.log.error({ err: error }, 'image recovery failed'));
+      recover();
+      timer = setInterval(recover, RECOVERY_INTERVAL_MS).unref();
     });
   }
   app.addHook('onClose', async () => {
+    clearInterval(timer);
     await recovery;
     await downloads.stop();
   });

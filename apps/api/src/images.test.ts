@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, createAccount, hugePng, local, makeImage, startTestApi, uploadViaHttp, type TestAccount, type TestApi } from './test-support.ts';
@@ -245,5 +245,29 @@ describe('openapi', () => {
     const create = doc.paths['/api/v1/images/uploads'].post;
     expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['fileName', 'contentLength']));
     expect(doc.paths['/api/v1/images'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(100);
+  });
+});
+
+describe('upload target', () => {
+  it('accepts a PUT without Content-Type (curl -T) and answers CORS preflights', async () => {
+    const bytes = await makeImage('webp', 20, 10);
+    const created = await api.app.inject({ method: 'POST', url: '/api/v1/images/uploads', headers: auth(account.development.key), payload: { fileName: 'x.webp', contentLength: bytes.length } });
+    const url = local(created.json().upload.url);
+    const preflight = await api.app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('PUT');
+    // A real socket: inject() always adds a Content-Type to a payload.
+    const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${address}${url}`, { method: 'PUT', headers: { 'content-length': bytes.length } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ code: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end(bytes);
+    });
+    expect(status.code).toBe(200);
+    expect(JSON.parse(status.body)).toMatchObject({ status: 'READY', mimeType: 'image/webp', width: 20 });
   });
 });

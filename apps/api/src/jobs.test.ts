@@ -1,10 +1,9 @@
 import { schema } from '@frameport/db';
-import { createUpload, storageKeys } from '@frameport/platform';
+import { createStorage, createUpload, storageKeys } from '@frameport/platform';
 import { eq, sql } from 'drizzle-orm';
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, createAccount, eventually, local, makeImage, startTestApi, uploadViaHttp, type TestAccount, type TestApi } from './test-support.ts';
-import { createStorage } from './services.ts';
 
 let api: TestApi;
 let account: TestAccount;

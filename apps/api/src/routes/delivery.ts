@@ -76,7 +76,8 @@ export async function deliveryRoutes(app: FastifyInstance, services: ApiServices
     uploads.put<{ Params: { imageId: string } }>('/uploads/:imageId', async (request: FastifyRequest<{ Params: { imageId: string } }>, reply: FastifyReply) => {
       checkSignature(services, request, 'PUT', `/uploads/${request.params.imageId}`);
       if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin);
-      const body = (request.body as Readable | undefined) ?? (async function* () {})();
+      // No Content-Type (e.g. `curl -T`): no parser ran and the raw request is the body.
+      const body = (request.body as Readable | undefined) ?? request.raw;
       const image = await receiveUpload(ctx, request.params.imageId, body as AsyncIterable<Buffer>);
       return reply.code(200).send(image);
     });

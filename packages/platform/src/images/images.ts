@@ -200,12 +200,6 @@ export async function completeUpload(ctx: ImageContext, scope: EnvironmentScope,
   return toImage(await getImageRow(ctx, row), ctx.cdnBaseUrl);
 }
 
-/** The id of an image row for a storage URL of the same record. */
-export async function getImageRowForUpload(ctx: ImageContext, imageId: string): Promise<ImageRow | undefined> {
-  const [row] = await ctx.db.select().from(schema.images).where(eq(schema.images.id, imageId));
-  return row;
-}
-
 /**
  * Upload via URL: fetched through the SSRF guard (see net/safe-fetch.ts), stored, processed;
  * resolves with the final record. A refused or failed fetch marks the record FAILED with the

@@ -10,7 +10,6 @@ export {
   listImages,
   deleteImage,
   getReadyImages,
-  getImageRowForUpload,
   sha256Hex,
   createUploadInput,
   uploadFromUrlInput,
@@ -27,3 +26,12 @@ export {
 export { processImage, recoverImages, inspectImage, PROCESSING_LEASE_MS } from './processing.ts';
 export { signPath, verifyPath, type SignatureCheck } from './signed-urls.ts';
 export { detectFormat, HEIC_SUPPORTED, MAX_INPUT_PIXELS } from './formats.ts';
+export {
+  platformEnvSchema,
+  loadPlatformConfig,
+  createStorage,
+  createImageContext,
+  resolveSigningSecret,
+  type PlatformConfig,
+  type StorageConfig,
+} from './setup.ts';
