@@ -1,9 +1,8 @@
 import type { DbHandle } from '@frameport/db';
 import { health, jsonErrors } from '@frameport/http-kit';
-import { createImageContext, fetchAndProcess, recoverImages, type ImageContext } from '@frameport/platform';
+import { createDownloadQueue, createImageContext, fetchAndProcess, recoverImages } from '@frameport/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.ts';
-import { createDownloadWorker } from './download-worker.ts';
 import { accountRoutes, downloadRoutes } from './routes/account.ts';
 import { registerRoutes } from './routes/define.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
@@ -31,8 +30,8 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   await app.register(jsonErrors);
   await app.register(health, { check: () => database.ping() });
 
-  const ctx: ImageContext = await createImageContext(database.db, config);
-  const downloads = createDownloadWorker(database, ctx, app.log, { work: config.worker });
+  const downloads = createDownloadQueue(database.db, app.log, { maintenance: config.worker });
+  const ctx = { ...(await createImageContext(database.db, config)), downloads };
   const services: ApiServices = { config, database, ctx, downloads };
 
   registerRoutes(app, apiRoutes, services);
@@ -65,7 +64,7 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   };
   if (config.worker) {
     app.addHook('onReady', async () => {
-      await downloads.start();
+      await downloads.work(ctx);
       // In the background: a long backlog must not delay the server's start.
       recover();
       timer = setInterval(recover, RECOVERY_INTERVAL_MS).unref();

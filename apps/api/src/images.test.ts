@@ -195,6 +195,8 @@ describe('list, get, delete and isolation', () => {
       cursor = body.nextCursor;
     } while (cursor);
     expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
+    const filtered = await api.app.inject({ url: `/api/v1/images?purpose=nothing-has-this&createdAfter=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, headers: auth(production.key) });
+    expect(filtered.json().images).toEqual([]);
     const bad = await api.app.inject({ url: '/api/v1/images?limit=500', headers: auth(production.key) });
     expect(bad.statusCode).toBe(400);
   });

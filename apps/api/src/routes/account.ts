@@ -14,11 +14,7 @@ export const downloadRoutes = [
     body: createDownloadInput,
     status: 202,
     response: downloadJobSchema,
-    handler: async ({ scope, body }, { ctx, downloads }) => {
-      const job = await createDownloadJob(ctx, scope, body);
-      await downloads.enqueue(job.id);
-      return job;
-    },
+    handler: ({ scope, body }, { ctx }) => createDownloadJob(ctx, scope, body),
   }),
   defineRoute({
     method: 'GET',

@@ -62,7 +62,7 @@ async function toDownloadJob(ctx: ImageContext, row: DownloadJobRow): Promise<Do
 /**
  * Creates a PENDING bulk download of up to 1000 images of this Environment. Every id must be a
  * READY image of the Environment; otherwise nothing is created and the error names the ids.
- * The caller enqueues the job (`runDownloadJob` does the work).
+ * Queued on `ctx.downloads` when the context has a queue (`runDownloadJob` does the work).
  */
 export async function createDownloadJob(ctx: ImageContext, scope: EnvironmentScope, input: CreateDownloadInput): Promise<DownloadJob> {
   const parsed = createDownloadInput.safeParse(input);
@@ -95,6 +95,8 @@ export async function createDownloadJob(ctx: ImageContext, scope: EnvironmentSco
     .insert(schema.downloadJobs)
     .values({ id: newId('dl'), organizationId: scope.organizationId, environmentId: scope.environmentId, status: 'PENDING', imageIds: ids })
     .returning();
+  // A crash between insert and enqueue leaves a PENDING row; workers re-queue those on start.
+  await ctx.downloads?.enqueue(row!.id);
   return toDownloadJob(ctx, row!);
 }
 

@@ -12,3 +12,4 @@ export {
   type DownloadJobRow,
   type CreateDownloadInput,
 } from './downloads.ts';
+export { createDownloadQueue, type DownloadQueue, type QueueLogger } from './queue.ts';

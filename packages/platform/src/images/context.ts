@@ -21,4 +21,6 @@ export interface ImageContext {
   fetchPolicy?: AddressPolicy;
   /** Lets tests shorten the 30 s fetch deadline. */
   fetchTimeoutMs?: number;
+  /** Where `createDownloadJob` queues its jobs (any app may enqueue; apps/api works them). */
+  downloads?: { enqueue(jobId: string): Promise<void> };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { schema } from '@frameport/db';
-import { and, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { isUniqueViolation, PlatformError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -285,6 +285,9 @@ export const listImagesInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
   status: z.enum(['PENDING', 'PROCESSING', 'READY', 'QUARANTINE', 'FAILED']).optional(),
+  purpose: z.string().trim().min(1).max(100).optional(),
+  createdAfter: z.coerce.date().optional(),
+  createdBefore: z.coerce.date().optional(),
 });
 export type ListImagesInput = z.input<typeof listImagesInput>;
 
@@ -306,7 +309,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 
 /** Newest first, keyset pagination on (created_at, id): stable under concurrent inserts. */
 export async function listImages(ctx: Pick<ImageContext, 'db' | 'cdnBaseUrl'>, scope: EnvironmentScope, input: ListImagesInput = {}): Promise<ImagePage> {
-  const { limit, cursor, status } = parse(listImagesInput, input);
+  const { limit, cursor, status, purpose, createdAfter, createdBefore } = parse(listImagesInput, input);
   const t = schema.images;
   const after = cursor ? decodeCursor(cursor) : null;
   const rows = await ctx.db
@@ -317,6 +320,9 @@ export async function listImages(ctx: Pick<ImageContext, 'db' | 'cdnBaseUrl'>, s
         inScope(scope),
         isNull(t.deletedAt),
         status ? eq(t.status, status as ImageStatus) : undefined,
+        purpose ? eq(t.purpose, purpose) : undefined,
+        createdAfter ? gte(t.createdAt, createdAfter) : undefined,
+        createdBefore ? lt(t.createdAt, createdBefore) : undefined,
         after ? or(lt(t.createdAt, after.createdAt), and(eq(t.createdAt, after.createdAt), lt(t.id, after.id))) : undefined,
       ),
     )
