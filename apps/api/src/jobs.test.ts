@@ -32,7 +32,11 @@ function zipEntries(buffer: Buffer): Promise<Map<string, number>> {
 }
 
 describe('bulk downloads', () => {
-  it('survives a worker restart: a job queued while no worker ran is built by the next instance', async () => {
+  // pg-boss runs on both drivers here (see packages/platform/src/downloads/queue.ts): the title
+  // says which database this pass used.
+  const path = process.env.FRAMEPORT_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+  it(`survives a worker restart: a job queued while no worker ran is built by the next instance (pg-boss on ${path})`, async () => {
+    expect(api.database.kind).toBe(path === 'PGlite' ? 'pglite' : 'postgres');
     const images = [];
     for (const [i, format] of (['png', 'jpeg', 'webp'] as const).entries()) {
       const { put } = await uploadViaHttp(api.app, account.development.key, await makeImage(format, 40 + i, 30), { fileName: `pic.${format}` });
