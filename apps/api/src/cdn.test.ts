@@ -108,6 +108,14 @@ describe('CDN caching', () => {
     expect(notModified.rawPayload.length).toBe(0);
   });
 
+  it('answers HEAD with the headers and no body', async () => {
+    const head = await api.app.inject({ method: 'HEAD', url: `${base}?w=64` });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('image/png');
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    expect(head.rawPayload.length).toBe(0);
+  });
+
   it('normalizes equivalent requests to one variant', async () => {
     const a = await get(`${base}@small`);
     const b = await get(`${base}?w=480&h=480&fit=inside`);

@@ -55,8 +55,10 @@ export async function deliveryRoutes(app: FastifyInstance, services: ApiServices
         await recordDelivery(ctx, scope, { sizeBytes: 0, cacheHit: null });
         return reply.code(304).send();
       }
+      reply.header('content-type', delivery.contentType).header('content-length', delivery.sizeBytes);
+      // HEAD: fastify sends the headers (Content-Length included) and discards the stream.
       await recordDelivery(ctx, scope, { sizeBytes: request.method === 'HEAD' ? 0 : delivery.sizeBytes, cacheHit: delivery.cacheHit });
-      return reply.header('content-type', delivery.contentType).header('content-length', delivery.sizeBytes).send(delivery.body);
+      return reply.send(delivery.body);
     },
   );
 
