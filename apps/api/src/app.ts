@@ -1,6 +1,6 @@
 import type { DbHandle } from '@frameport/db';
 import { health, jsonErrors } from '@frameport/http-kit';
-import { createDownloadQueue, createImageContext, fetchAndProcess, recoverImages } from '@frameport/platform';
+import { createDownloadQueue, createImageContext, fetchAndProcess, purgeExpiredArchives, recoverImages } from '@frameport/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from './config.ts';
 import { accountRoutes, downloadRoutes } from './routes/account.ts';
@@ -57,8 +57,10 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   let recovery: Promise<unknown> | null = null;
   let timer: NodeJS.Timeout | undefined;
   const recover = () => {
-    // One pass at a time; a pass picks up what a crash (here or in another instance) left behind.
+    // One pass at a time; a pass picks up what a crash (here or in another instance) left behind
+    // and removes archives whose 24 h URL has expired.
     recovery ??= recoverImages(ctx, (row) => fetchAndProcess(ctx, row))
+      .then(() => purgeExpiredArchives(ctx))
       .catch((error) => app.log.error({ err: error }, 'image recovery failed'))
       .finally(() => (recovery = null));
   };

@@ -1,5 +1,5 @@
 import { schema } from '@frameport/db';
-import { createStorage, createUpload, storageKeys } from '@frameport/platform';
+import { createImageContext, createStorage, createUpload, purgeExpiredArchives, storageKeys } from '@frameport/platform';
 import { eq, sql } from 'drizzle-orm';
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,12 @@ describe('bulk downloads', () => {
     const entries = await zipEntries(archive.rawPayload);
     expect([...entries.keys()].sort()).toEqual(['pic.jpeg', 'pic.png', 'pic.webp']);
     expect(entries.get('pic.png')).toBe(images[0].sizeBytes);
+
+    // After 24 h the archive is purged and the job no longer offers a URL.
+    const ctx = await createImageContext(api.database.db, api.config);
+    expect(await purgeExpiredArchives(ctx, new Date(Date.now() + 25 * 3600_000))).toBe(1);
+    const later = await restarted.inject({ url: local(ready.downloadUrl) });
+    expect(later.statusCode).toBe(404);
 
     const tampered = new URL(ready.downloadUrl);
     tampered.searchParams.set('expires', String(Number(tampered.searchParams.get('expires')) + 1));

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAll, S3Storage } from '@frameport/platform';
+import { createImageContext, readAll, recoverImages, S3Storage } from '@frameport/platform';
 import S3rver from 's3rver';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,18 @@ describe('S3 storage', () => {
     expect((await sharp(variant.rawPayload).metadata()).width).toBe(150);
     const again = await api.app.inject({ url: `${local(done.json().url)}?w=150&f=webp` });
     expect(again.headers.etag).toBe(variant.headers.etag);
+  });
+
+  it('processes a direct S3 upload whose client never called complete', async () => {
+    const bytes = await makeImage('jpeg', 50, 40);
+    const created = await api.app.inject({ method: 'POST', url: '/api/v1/images/uploads', headers: auth(account.development.key), payload: { fileName: 'quiet.jpg', contentLength: bytes.length } });
+    const { image, upload } = created.json();
+    expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes })).status).toBe(200);
+    const ctx = await createImageContext(api.database.db, api.config);
+    // The periodic recovery pass, a minute later.
+    await recoverImages(ctx, async () => {}, { now: new Date(Date.now() + 60_000) });
+    const after = await api.app.inject({ url: `/api/v1/images/${image.id}`, headers: auth(account.development.key) });
+    expect(after.json()).toMatchObject({ status: 'READY', width: 50, height: 40 });
   });
 
   it('complete before the bytes arrived is a clear 409', async () => {

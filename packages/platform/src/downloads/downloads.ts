@@ -1,5 +1,5 @@
 import { schema } from '@frameport/db';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt } from 'drizzle-orm';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { PlatformError } from '../errors.ts';
@@ -209,4 +209,19 @@ export async function findArchive(ctx: Pick<ImageContext, 'db'>, jobId: string):
   const [row] = await ctx.db.select().from(schema.downloadJobs).where(eq(schema.downloadJobs.id, jobId));
   if (!row || row.status !== 'READY' || !row.storageKey || !row.expiresAt || row.expiresAt.getTime() < Date.now()) return null;
   return row;
+}
+
+/** Deletes archives whose download URL has expired; the job stays, without a URL. */
+export async function purgeExpiredArchives(ctx: Pick<ImageContext, 'db' | 'storage'>, now = new Date()): Promise<number> {
+  const t = schema.downloadJobs;
+  const rows = await ctx.db
+    .select({ id: t.id, storageKey: t.storageKey })
+    .from(t)
+    .where(and(eq(t.status, 'READY'), isNotNull(t.storageKey), lt(t.expiresAt, now)))
+    .limit(500);
+  for (const row of rows) {
+    await ctx.storage.delete(row.storageKey!);
+    await ctx.db.update(t).set({ storageKey: null, updatedAt: now }).where(eq(t.id, row.id));
+  }
+  return rows.length;
 }

@@ -5,6 +5,7 @@ export {
   failDownloadJob,
   listUnfinishedDownloadJobs,
   findArchive,
+  purgeExpiredArchives,
   createDownloadInput,
   MAX_DOWNLOAD_IMAGES,
   DOWNLOAD_URL_TTL_MS,

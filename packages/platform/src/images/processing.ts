@@ -11,6 +11,8 @@ import { storageKeys, type ImageRow } from './image-view.ts';
 /** A claim older than this is taken to belong to a process that died. */
 export const PROCESSING_LEASE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 3;
+/** How long a client has to call complete itself before recovery looks for its bytes. */
+const DIRECT_UPLOAD_GRACE_MS = 30_000;
 
 type Verdict =
   | { status: 'READY'; width: number; height: number; mimeType: string; extension: string; sizeBytes: number; sha256: string }
@@ -160,6 +162,8 @@ export async function recoverImages(
           and(eq(t.status, 'PROCESSING'), lt(t.updatedAt, staleBefore)),
           and(eq(t.status, 'PENDING'), lt(t.updatedAt, staleBefore)),
           and(eq(t.status, 'PENDING'), lt(t.uploadExpiresAt, now)),
+          // A direct-to-S3 upload whose client never called complete: look for its bytes.
+          and(eq(t.status, 'PENDING'), isNull(t.sourceUrl), isNull(t.uploadStartedAt), lt(t.createdAt, new Date(now.getTime() - DIRECT_UPLOAD_GRACE_MS))),
         ),
       ),
     )
@@ -185,7 +189,8 @@ export async function recoverImages(
       resumed++;
       continue;
     }
-    if (row.uploadExpiresAt && row.uploadExpiresAt < now) {
+    // An upload still streaming when its URL expired gets the lease to finish.
+    if (row.uploadExpiresAt && row.uploadExpiresAt < now && (!row.uploadStartedAt || row.uploadStartedAt < staleBefore)) {
       await ctx.db
         .update(t)
         .set({ status: 'FAILED', statusReason: 'The upload URL expired before the bytes arrived.', updatedAt: now })
