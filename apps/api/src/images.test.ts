@@ -74,12 +74,16 @@ describe('standard upload', () => {
     expect(expired.statusCode).toBe(403);
   });
 
-  it('refuses a body larger than the declared length', async () => {
+  it('refuses a body larger than the declared length, and the URL can be used again', async () => {
     const bytes = await makeImage();
     const created = await api.app.inject({ method: 'POST', url: '/api/v1/images/uploads', headers: auth(account.development.key), payload: { fileName: 'a.png', contentLength: 10 } });
     const put = await api.app.inject({ method: 'PUT', url: local(created.json().upload.url), payload: bytes });
     expect(put.statusCode).toBe(400);
     expect(put.json().message).toMatch(/larger than the declared/);
+    // A failed PUT stored nothing and does not use up the URL.
+    const retry = await api.app.inject({ method: 'PUT', url: local(created.json().upload.url), payload: bytes.subarray(0, 10) });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().status).toBe('QUARANTINE');
   });
 
   it('returns the existing record for a repeated idempotency key in the same Environment', async () => {

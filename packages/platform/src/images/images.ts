@@ -171,7 +171,16 @@ export async function receiveUpload(ctx: ImageContext, imageId: string, body: As
       yield chunk;
     }
   }
-  await ctx.storage.put(row.storageKey, capped() as StorageBody, { contentType: row.mimeType ?? 'application/octet-stream' });
+  try {
+    await ctx.storage.put(row.storageKey, capped() as StorageBody, { contentType: row.mimeType ?? 'application/octet-stream' });
+  } catch (error) {
+    // Nothing was stored (puts are atomic): give the URL back so the client can retry it.
+    await ctx.db
+      .update(t)
+      .set({ uploadStartedAt: null })
+      .where(and(eq(t.id, row.id), eq(t.status, 'PENDING')));
+    throw error;
+  }
   await processImage(ctx, row.id);
   return getImageRow(ctx, row).then((r) => toImage(r, ctx.cdnBaseUrl));
 }
