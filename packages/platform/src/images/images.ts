@@ -372,3 +372,24 @@ export async function getReadyImages(ctx: Pick<ImageContext, 'db'>, scope: Envir
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/**
+ * Resolves when the image leaves PENDING/PROCESSING, or with its current state after `timeoutMs`
+ * (for callers that want to wait, e.g. the `retrieve_image` tool). `onProgress` hears each poll.
+ */
+export async function waitForImage(
+  ctx: Pick<ImageContext, 'db' | 'cdnBaseUrl'>,
+  scope: EnvironmentScope,
+  imageId: string,
+  options: { timeoutMs?: number; intervalMs?: number; onProgress?: (image: Image, elapsedMs: number) => void | Promise<void>; signal?: AbortSignal } = {},
+): Promise<Image> {
+  const started = Date.now();
+  const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 120_000);
+  for (;;) {
+    const image = await getImage(ctx, scope, imageId);
+    const elapsed = Date.now() - started;
+    if ((image.status !== 'PENDING' && image.status !== 'PROCESSING') || elapsed >= timeoutMs || options.signal?.aborted) return image;
+    await options.onProgress?.(image, elapsed);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.intervalMs ?? 250, timeoutMs - elapsed)));
+  }
+}

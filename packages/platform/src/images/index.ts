@@ -11,6 +11,7 @@ export {
   deleteImage,
   getReadyImages,
   sha256Hex,
+  waitForImage,
   createUploadInput,
   uploadFromUrlInput,
   listImagesInput,
