@@ -131,9 +131,9 @@ async function runProcessing(ctx: ImageContext, imageId: string): Promise<void> 
     });
     await recordStorageGauge(ctx.db, scope);
   } else {
+    // Quarantined bytes stay in storage for inspection but are never delivered, downloaded or
+    // counted as stored usage; deleting the image removes them.
     await finish({ status: verdict.status, statusReason: verdict.reason, sizeBytes: verdict.sizeBytes ?? null, sha256: verdict.sha256 ?? null });
-    // Quarantined bytes are kept out of delivery but not out of storage accounting; drop them.
-    await ctx.storage.delete(row.storageKey).catch(() => {});
   }
   await recordMetrics(ctx.db, scope, { uploads: 1 });
 }
