@@ -1,2 +1,2 @@
-export { apiApp, type ApiAppOptions } from './app.ts';
+export { apiApp, apiRoutes, type ApiAppOptions } from './app.ts';
 export { loadApiConfig, type ApiConfig } from './config.ts';

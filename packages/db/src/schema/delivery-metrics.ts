@@ -20,6 +20,8 @@ export const deliveryMetrics = pgTable(
     transferBytes: bigint('transfer_bytes', { mode: 'number' }).notNull().default(0),
     cacheHits: bigint('cache_hits', { mode: 'number' }).notNull().default(0),
     cacheMisses: bigint('cache_misses', { mode: 'number' }).notNull().default(0),
+    /** A gauge, not a sum: the Environment's stored bytes as last written within the bucket. */
+    storageBytes: bigint('storage_bytes', { mode: 'number' }),
   },
   (t) => [primaryKey({ columns: [t.environmentId, t.bucket] })],
 );

@@ -39,6 +39,10 @@ export const images = pgTable(
     /** For uploads via URL: the URL the bytes were fetched from. */
     sourceUrl: text('source_url'),
     processingAttempts: integer('processing_attempts').notNull().default(0),
+    /** Set when the single-use upload URL is first used; a second PUT is refused. */
+    uploadStartedAt: at('upload_started_at'),
+    /** When the presigned upload URL stops working; a PENDING record past it never gets bytes. */
+    uploadExpiresAt: at('upload_expires_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: at('deleted_at'),

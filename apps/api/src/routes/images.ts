@@ -1,0 +1,92 @@
+import {
+  completeUpload,
+  createUpload,
+  createUploadInput,
+  deleteImage,
+  getImage,
+  listImages,
+  listImagesInput,
+  uploadFromUrl,
+  uploadFromUrlInput,
+} from '@frameport/platform';
+import { z } from 'zod';
+import { defineRoute } from './define.ts';
+import { createdUploadSchema, imagePageSchema, imageSchema } from './schemas.ts';
+
+const imageParams = z.object({ imageId: z.string().min(1).max(100) });
+
+export const imageRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/images',
+    operationId: 'listImages',
+    summary: 'List images of the Environment, newest first (cursor pagination).',
+    tag: 'images',
+    auth: 'server',
+    query: listImagesInput,
+    status: 200,
+    response: imagePageSchema,
+    handler: ({ scope, query }, { ctx }) => listImages(ctx, scope, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/images/:imageId',
+    operationId: 'getImage',
+    summary: 'Get one image by id.',
+    tag: 'images',
+    auth: 'server-or-client',
+    params: imageParams,
+    status: 200,
+    response: imageSchema,
+    handler: ({ scope, params }, { ctx }) => getImage(ctx, scope, params.imageId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/images/uploads',
+    operationId: 'createUpload',
+    summary: 'Standard upload: create the image and get a single-use, 15-minute PUT URL for its bytes.',
+    tag: 'images',
+    auth: 'server-or-client',
+    body: createUploadInput,
+    status: 201,
+    response: createdUploadSchema,
+    handler: ({ scope, body, caller }, { ctx }) =>
+      createUpload(ctx, scope, body, caller.kind === 'client' ? { maxBytes: caller.clientKey.maximumUploadBytes } : {}),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/images/:imageId/complete',
+    operationId: 'completeUpload',
+    summary: 'After a PUT straight to S3: process the uploaded bytes (local uploads complete by themselves).',
+    tag: 'images',
+    auth: 'server-or-client',
+    params: imageParams,
+    status: 200,
+    response: imageSchema,
+    handler: ({ scope, params }, { ctx }) => completeUpload(ctx, scope, params.imageId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/images/from-url',
+    operationId: 'uploadFromUrl',
+    summary: 'Upload via URL: fetch a public http(s) image (SSRF-guarded, 100 MiB, 30 s) and process it.',
+    tag: 'images',
+    auth: 'server',
+    body: uploadFromUrlInput,
+    status: 201,
+    response: createdUploadSchema,
+    handler: ({ scope, body }, { ctx }) => uploadFromUrl(ctx, scope, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/images/:imageId',
+    operationId: 'deleteImage',
+    summary: 'Delete an image, its bytes and its variants.',
+    tag: 'images',
+    auth: 'server',
+    params: imageParams,
+    status: 200,
+    response: imageSchema,
+    handler: ({ scope, params }, { ctx }) => deleteImage(ctx, scope, params.imageId),
+  }),
+];
