@@ -3,10 +3,10 @@ import { health, jsonErrors } from '@frameport/http-kit';
 import { tools as allTools, type AnyToolDefinition } from '@frameport/image-tools';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
+import { authenticate } from './auth/authenticate.ts';
 import { ConnectionCache } from './auth/connection-cache.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import type { McpConfig } from './config.ts';
-import type { ElicitationState } from './environment-elicitation.ts';
 import { mcpEndpoint } from './mcp-endpoint.ts';
 import { buildMcpServer } from './mcp-server.ts';
 import { principalKey, requestInfoOf } from './request-info.ts';
@@ -32,12 +32,13 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
 
   // requestState is sealed with the shared key and bound to the principal (2026-07-28 basic/patterns/mrtr,
   // server requirements 4–5): a state minted for one user's grant is refused for any other.
-  const codec = createRequestStateCodec<ElicitationState>({
+  const codec = createRequestStateCodec<unknown>({
     key: config.requestStateSecret,
     ttlSeconds: 600,
     bind: (ctx) => `${ctx.mcpReq.method}\u0000${principalKey(requestInfoOf(ctx.http?.authInfo).principal)}`,
   });
 
+  const verify = createTokenVerifier({ jwksUrl: config.token.jwksUrl, issuer: config.token.issuer, audience: config.resourceUrl });
   await app.register(mcpEndpoint, {
     resourceUrl: config.resourceUrl,
     instanceId: config.instanceId,
@@ -46,8 +47,7 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
     sessionIdleMs: config.sessionIdleMs,
     bodyLimitBytes: config.bodyLimitBytes,
     tools,
-    verify: createTokenVerifier({ jwksUrl: config.token.jwksUrl, issuer: config.token.issuer, audience: config.resourceUrl }),
-    connections,
+    authenticate: (authorization) => authenticate(authorization, verify, connections),
     buildServer: (principal) =>
       buildMcpServer({ db: database.db, tools, codec, urls: { dashboard: config.urls.dashboard, api: config.urls.api }, log: app.log }, principal),
   });

@@ -27,7 +27,7 @@ export type EnvironmentResolution =
 
 export interface EnvironmentResolverDeps {
   db: Database;
-  codec: RequestStateCodec<ElicitationState>;
+  codec: RequestStateCodec<unknown>;
   dashboardUrl: string;
 }
 

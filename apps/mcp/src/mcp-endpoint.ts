@@ -3,10 +3,8 @@ import type { AnyToolDefinition, Principal } from '@frameport/image-tools';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from './auth/authenticate.ts';
+import type { AuthenticationResult } from './auth/authenticate.ts';
 import { ALL_SCOPES, bearerChallenge, protectedResourceMetadataUrl } from './auth/challenge.ts';
-import type { ConnectionCache } from './auth/connection-cache.ts';
-import type { VerifiedAccessToken } from './auth/token-verifier.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { requestInfoOf, toAuthInfo } from './request-info.ts';
 
@@ -18,8 +16,8 @@ export interface McpEndpointOptions {
   sessionIdleMs: number;
   bodyLimitBytes: number;
   tools: readonly AnyToolDefinition[];
-  verify: (token: string) => Promise<VerifiedAccessToken>;
-  connections: ConnectionCache;
+  /** Bearer token → principal (auth/authenticate.ts in the app; the conformance harness fixes one). */
+  authenticate: (authorization: string | undefined) => Promise<AuthenticationResult>;
   buildServer: (principal: Principal) => import('@modelcontextprotocol/server').McpServer;
 }
 
@@ -58,6 +56,17 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
   const resourceMetadataUrl = protectedResourceMetadataUrl(options.resourceUrl);
   const allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   const allowedOrigins = new Set(options.allowedOrigins);
+  // `scheme://host:*` admits any port of that host (local development and test harnesses).
+  const anyPortOrigins = options.allowedOrigins.filter((o) => o.endsWith(':*')).map((o) => o.slice(0, -2));
+  const originAllowed = (origin: string) => {
+    if (allowedOrigins.has(origin)) return true;
+    try {
+      const url = new URL(origin);
+      return anyPortOrigins.includes(`${url.protocol}//${url.hostname}`);
+    } catch {
+      return false;
+    }
+  };
 
   const modern = createMcpHandler((ctx) => options.buildServer(requestInfoOf(ctx.authInfo).principal), {
     legacy: 'reject',
@@ -87,14 +96,14 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
       return reply.code(403).send(jsonRpcError(-32000, 'Forbidden: this Host is not allowed.'));
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
+    if (origin !== undefined && !originAllowed(origin)) {
       return reply.code(403).send(jsonRpcError(-32000, 'Forbidden: this Origin is not allowed.'));
     }
   });
 
   // Browser-based clients read these headers across origins.
   await app.register(cors, {
-    origin: [...allowedOrigins],
+    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin)),
     methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'],
     exposedHeaders: ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'],
@@ -126,7 +135,7 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
       .send({ error: error ?? 'invalid_token', error_description: description });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const auth = await authenticate(request.headers.authorization, options.verify, options.connections);
+    const auth = await options.authenticate(request.headers.authorization);
     if (!auth.ok) return challenge(reply, 401, auth.error, auth.description);
     const principal = auth.principal;
 

@@ -4,13 +4,13 @@ import { isPlatformError } from '@frameport/platform';
 import { McpServer, type CallToolResult, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordToolCall } from './audit.ts';
-import { resolveEnvironment, type ElicitationState } from './environment-elicitation.ts';
+import { resolveEnvironment } from './environment-elicitation.ts';
 import { requestInfoFromContext } from './request-info.ts';
 
 export interface McpServerDeps {
   db: Database;
   tools: readonly AnyToolDefinition[];
-  codec: RequestStateCodec<ElicitationState>;
+  codec: RequestStateCodec<unknown>;
   urls: { dashboard: string; api: string };
   log: FastifyBaseLogger;
 }
