@@ -27,7 +27,7 @@ const mcpEnvSchema = z.object({
   MCP_ALLOWED_HOSTS: list,
   /** Browser origins allowed to call /mcp (CORS and Origin validation). */
   MCP_ALLOWED_ORIGINS: list,
-  MCP_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).default(1800),
+  MCP_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).default(1800),
   MCP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 });
 

@@ -228,3 +228,37 @@ describe('2025 sessions', () => {
     expect(after.status).toBe(404);
   });
 });
+
+describe('2025 session lifetime', () => {
+  it('serves the stand-alone GET stream and evicts a session left idle', async () => {
+    const idle = await startMcp(database, issuer, { instanceId: 'idle', env: { MCP_SESSION_IDLE_SECONDS: '1' } });
+    try {
+      const authorization = `Bearer ${token}`;
+      const init = await fetch(idle.mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization },
+        body: JSON.stringify(initialize),
+      });
+      const sessionId = init.headers.get('mcp-session-id')!;
+      await init.text();
+      const headers = { authorization, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+
+      const abort = new AbortController();
+      const stream = await fetch(idle.mcpUrl, { headers: { ...headers, accept: 'text/event-stream' }, signal: abort.signal });
+      expect(stream.status).toBe(200);
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      abort.abort();
+      await stream.body?.cancel().catch(() => {});
+
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const after = await fetch(idle.mcpUrl, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      });
+      expect(after.status).toBe(404);
+    } finally {
+      await idle.close();
+    }
+  });
+});

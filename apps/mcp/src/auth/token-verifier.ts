@@ -22,6 +22,8 @@ export interface TokenVerifierOptions {
   issuer: string;
   /** The canonical MCP URL: RFC 8707 audience restriction, so a token minted for another resource is refused. */
   audience: string;
+  /** Minimum time between two JWKS fetches triggered by unknown `kid`s (bounds what forged tokens can cost). */
+  refetchCooldownMs?: number;
 }
 
 export class InvalidTokenError extends Error {
@@ -34,7 +36,7 @@ export class InvalidTokenError extends Error {
  * at most once per cooldown period.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<VerifiedAccessToken> {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: options.refetchCooldownMs ?? 10_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
   return async (token) => {
     let payload: JWTPayload;
     try {
