@@ -48,6 +48,7 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
     bodyLimitBytes: config.bodyLimitBytes,
     tools,
     authenticate: (authorization) => authenticate(authorization, verify, connections),
+    onRevoked: (listener) => connections.onChange((event) => event.type === 'revoked' && listener(event.grantId)),
     buildServer: (principal) =>
       buildMcpServer({ db: database.db, tools, codec, urls: { dashboard: config.urls.dashboard, api: config.urls.api }, log: app.log }, principal),
   });

@@ -10,6 +10,7 @@ interface Session {
   transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
   principalKey: string;
+  grantId: string;
   lastActivity: number;
   /** Requests (and open SSE streams) in progress: a busy session is never idle. */
   active: number;
@@ -73,7 +74,14 @@ export class LegacySessions {
 
   private async open(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
     const server = this.options.build(principal);
-    const session: Session = { server, transport: undefined as never, principalKey: principalKey(principal), lastActivity: Date.now(), active: 0 };
+    const session: Session = {
+      server,
+      transport: undefined as never,
+      principalKey: principalKey(principal),
+      grantId: principal.grantId,
+      lastActivity: Date.now(),
+      active: 0,
+    };
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => `${this.options.instanceId}.${randomUUID()}`,
       onsessioninitialized: (id) => {
@@ -101,6 +109,15 @@ export class LegacySessions {
     } finally {
       session.active -= 1;
       session.lastActivity = Date.now();
+    }
+  }
+
+  /** Ends every session of a revoked grant at once, open streams included. */
+  closeGrant(grantId: string): void {
+    for (const [id, session] of this.sessions) {
+      if (session.grantId !== grantId) continue;
+      this.sessions.delete(id);
+      session.server.close().catch((error) => this.options.log.warn({ err: error }, 'closing a revoked MCP session failed'));
     }
   }
 

@@ -19,6 +19,8 @@ export interface McpEndpointOptions {
   /** Bearer token → principal (auth/authenticate.ts in the app; the conformance harness fixes one). */
   authenticate: (authorization: string | undefined) => Promise<AuthenticationResult>;
   buildServer: (principal: Principal) => import('@modelcontextprotocol/server').McpServer;
+  /** Revocations to act on at once: the grant's 2025 sessions are closed. */
+  onRevoked?: (listener: (grantId: string) => void) => void;
 }
 
 const jsonRpcError = (code: number, message: string) => ({ jsonrpc: '2.0' as const, error: { code, message }, id: null });
@@ -83,6 +85,7 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
     build: options.buildServer,
     log: app.log,
   });
+  options.onRevoked?.((grantId) => legacy.closeGrant(grantId));
   app.addHook('onClose', async () => {
     await legacy.closeAll();
     await modern.close();

@@ -145,6 +145,30 @@ describe('two MCP instances', () => {
     await client.close().catch(() => {});
   });
 
+  it("revoking a connection ends its 2025 sessions' open streams", async () => {
+    const account = await createAccount(database);
+    const authorization = `Bearer ${await issuer.mint(account.claims)}`;
+    const init = await fetch(a.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    const sessionId = init.headers.get('mcp-session-id')!;
+    await init.text();
+    const stream = await fetch(a.mcpUrl, {
+      headers: { authorization, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    });
+    expect(stream.status).toBe(200);
+    const ended = (async () => {
+      const reader = stream.body!.getReader();
+      while (!(await reader.read()).done);
+      return true;
+    })().catch(() => true);
+
+    await revokeConnection(database.db, { userId: account.user.id, connectionId: account.connection.id });
+    await expect(Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(false), 5_000))])).resolves.toBe(true);
+  });
+
   it('a rebind in the dashboard applies to the next call, on any instance, without re-authorization', async () => {
     const account = await createAccount(database, { environmentId: null });
     const hits: Hit[] = [];

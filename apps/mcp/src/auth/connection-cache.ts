@@ -1,5 +1,5 @@
 import type { DbHandle } from '@frameport/db';
-import { getConnectionByGrantId, subscribeToConnectionEvents, touchConnection, type Connection } from '@frameport/platform';
+import { getConnectionByGrantId, subscribeToConnectionEvents, touchConnection, type Connection, type ConnectionEvent } from '@frameport/platform';
 
 export interface ConnectionCacheOptions {
   database: DbHandle;
@@ -18,6 +18,7 @@ export interface ConnectionCacheOptions {
 export class ConnectionCache {
   private readonly entries = new Map<string, { connection: Connection | null; expiresAt: number }>();
   private readonly touched = new Map<string, number>();
+  private readonly listeners: ((event: ConnectionEvent) => void)[] = [];
   private unsubscribe: (() => Promise<void>) | undefined;
   /** Bumped on every change event: a read that raced a change is used once but not cached. */
   private epoch = 0;
@@ -36,7 +37,13 @@ export class ConnectionCache {
     this.unsubscribe = await subscribeToConnectionEvents(this.options.database, (event) => {
       this.epoch += 1;
       this.entries.delete(event.grantId);
+      for (const listener of this.listeners) listener(event);
     });
+  }
+
+  /** Called after the cache has dropped the changed connection. */
+  onChange(listener: (event: ConnectionEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   async stop(): Promise<void> {
