@@ -41,6 +41,25 @@ const writeTool = defineTool(
   async () => ({ written: true }),
 );
 
+const progressTool = defineTool(
+  {
+    name: 'fixture_progress',
+    title: 'Report progress',
+    description: 'Test fixture standing in for a tool that waits (e.g. until an image is READY) and reports progress.',
+    input: z.object({}),
+    output: z.object({ done: z.boolean() }),
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    requiredScope: SCOPES.read,
+    needsEnvironment: false,
+    render: () => 'Done.',
+  },
+  async (_args, ctx) => {
+    await ctx.reportProgress(1, 2, 'halfway');
+    await ctx.reportProgress(2, 2, 'finished');
+    return { done: true };
+  },
+);
+
 let database: DbHandle;
 let issuer: Issuer;
 let mcp: McpInstance;
@@ -48,7 +67,7 @@ let mcp: McpInstance;
 beforeAll(async () => {
   database = await createTestDatabase();
   issuer = await startIssuer();
-  mcp = await startMcp(database, issuer, { tools: [...tools, environmentTool, writeTool] });
+  mcp = await startMcp(database, issuer, { tools: [...tools, environmentTool, writeTool, progressTool] });
 });
 
 afterAll(async () => {
@@ -207,6 +226,23 @@ describe.each(['2025', '2026'] as const)('Environment elicitation, %s era', (era
     const result = await client.callTool({ name: 'fixture_environment_echo', arguments: {} });
     expect(result.structuredContent).toEqual({ environmentId: development.id, slug: 'development' });
     expect(recorded.elicitations).toHaveLength(0);
+    await client.close();
+  });
+
+  it('sends notifications/progress when the caller gave a progress token', async () => {
+    const account = await createAccount(database);
+    const { client } = await connect(era, await issuer.mint(account.claims), {});
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const onprogress = (p: { progress: number; total?: number; message?: string }) => void seen.push(p);
+    const result =
+      client instanceof ClientV1
+        ? await client.callTool({ name: 'fixture_progress', arguments: {} }, undefined, { onprogress })
+        : await client.callTool({ name: 'fixture_progress', arguments: {} }, { onprogress });
+    expect(result.structuredContent).toEqual({ done: true });
+    expect(seen).toEqual([
+      { progress: 1, total: 2, message: 'halfway' },
+      { progress: 2, total: 2, message: 'finished' },
+    ]);
     await client.close();
   });
 
