@@ -6,6 +6,9 @@ import { isInitializeRequest, type AuthInfo, type McpServer } from '@modelcontex
 import type { FastifyBaseLogger } from 'fastify';
 import { principalKey } from './request-info.ts';
 
+/** Sessions one principal may hold on one instance; opening another ends its least recently used. */
+export const MAX_SESSIONS_PER_PRINCIPAL = 16;
+
 interface Session {
   transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
@@ -73,6 +76,7 @@ export class LegacySessions {
   }
 
   private async open(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
+    this.enforceLimit(principalKey(principal));
     const server = this.options.build(principal);
     const session: Session = {
       server,
@@ -109,6 +113,14 @@ export class LegacySessions {
     } finally {
       session.active -= 1;
       session.lastActivity = Date.now();
+    }
+  }
+
+  private enforceLimit(key: string): void {
+    const own = [...this.sessions.entries()].filter(([, s]) => s.principalKey === key).sort(([, x], [, y]) => x.lastActivity - y.lastActivity);
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_PRINCIPAL + 1))) {
+      this.sessions.delete(id);
+      session.server.close().catch((error) => this.options.log.warn({ err: error }, 'closing an MCP session failed'));
     }
   }
 

@@ -4,6 +4,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SESSIONS_PER_PRINCIPAL } from './legacy-sessions.ts';
 import { createAccount, createTestDatabase, startIssuer, startMcp, type Issuer, type McpInstance, type TestAccount } from './test-support.ts';
 
 let database: DbHandle;
@@ -230,6 +231,23 @@ describe('2025 sessions', () => {
 });
 
 describe('2025 session lifetime', () => {
+  it(`keeps at most ${MAX_SESSIONS_PER_PRINCIPAL} sessions per principal, ending the least recently used`, async () => {
+    const owner = await createAccount(database);
+    const authorization = `Bearer ${await issuer.mint(owner.claims)}`;
+    const ids: string[] = [];
+    for (let i = 0; i <= MAX_SESSIONS_PER_PRINCIPAL; i++) {
+      const response = await post(initialize, { authorization });
+      ids.push(response.headers.get('mcp-session-id')!);
+      await response.text();
+    }
+    const list = (id: string) =>
+      post({ jsonrpc: '2.0', id: 9, method: 'tools/list' }, { authorization, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' });
+    expect((await list(ids[0]!)).status).toBe(404);
+    const newest = await list(ids.at(-1)!);
+    expect(newest.status).toBe(200);
+    await newest.text();
+  });
+
   it('serves the stand-alone GET stream and evicts a session left idle', async () => {
     const idle = await startMcp(database, issuer, { instanceId: 'idle', env: { MCP_SESSION_IDLE_SECONDS: '1' } });
     try {
