@@ -33,6 +33,8 @@ export function buildMcpServer(deps: McpServerDeps, principal: Principal): McpSe
       capabilities: { tools: {} },
       instructions: INSTRUCTIONS,
       requestState: { verify: deps.codec.verify },
+      // Bounds the work an oversized arguments object can cause before validation rejects it.
+      maxToolInputElements: 10_000,
     },
   );
   for (const tool of toolsForScopes(deps.tools, principal.scopes)) registerTool(server, deps, tool);

@@ -18,6 +18,8 @@ const scenarios: [scenario: string, specVersion: '2025-11-25' | '2026-07-28'][] 
   ['tools-list', '2025-11-25'],
   ['dns-rebinding-protection', '2025-11-25'],
   ['tools-call-elicitation', '2025-11-25'],
+  ['server-session-lifecycle', '2025-11-25'],
+  ['server-sse-multiple-streams', '2025-11-25'],
   ['tools-list', '2026-07-28'],
   ['dns-rebinding-protection', '2026-07-28'],
   ['server-stateless', '2026-07-28'],
