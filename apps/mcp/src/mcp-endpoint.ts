@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import type { AnyToolDefinition, Principal } from '@frameport/image-tools';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type AuthInfo, type McpServer } from '@modelcontextprotocol/server';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResult } from './auth/authenticate.ts';
 import { ALL_SCOPES, bearerChallenge, protectedResourceMetadataUrl } from './auth/challenge.ts';
@@ -18,7 +18,7 @@ export interface McpEndpointOptions {
   tools: readonly AnyToolDefinition[];
   /** Bearer token → principal (auth/authenticate.ts in the app; the conformance harness fixes one). */
   authenticate: (authorization: string | undefined) => Promise<AuthenticationResult>;
-  buildServer: (principal: Principal) => import('@modelcontextprotocol/server').McpServer;
+  buildServer: (principal: Principal) => McpServer;
   /** Revocations to act on at once: the grant's 2025 sessions are closed. */
   onRevoked?: (listener: (grantId: string) => void) => void;
 }
