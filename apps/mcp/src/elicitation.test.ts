@@ -229,6 +229,22 @@ describe.each(['2025', '2026'] as const)('Environment elicitation, %s era', (era
     await client.close();
   });
 
+  it('refuses invalid arguments with a tool error before any work, and audits the call', async () => {
+    const account = await createAccount(database);
+    const { client, recorded } = await connect(era, await issuer.mint(account.claims), { answer: { action: 'accept', pick: 'production' }, account });
+    const result = await client.callTool({ name: 'fixture_environment_echo', arguments: { note: 42 } });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('Invalid arguments for fixture_environment_echo');
+    expect(text(result)).toContain('note');
+    expect(recorded.elicitations).toHaveLength(0);
+    // The advertised schema is still the tool's own.
+    const listed = (await client.listTools()).tools.find((t) => t.name === 'fixture_environment_echo')!;
+    expect(listed.inputSchema).toMatchObject({ type: 'object', properties: { note: { type: 'string', description: 'Ignored.' } } });
+    const [row] = await database.db.select().from(schema.audit).where(eq(schema.audit.connectionId, account.connection.id));
+    expect(row).toMatchObject({ tool: 'fixture_environment_echo', outcome: 'error', errorCode: 'invalid_arguments' });
+    await client.close();
+  });
+
   it('sends notifications/progress when the caller gave a progress token', async () => {
     const account = await createAccount(database);
     const { client } = await connect(era, await issuer.mint(account.claims), {});

@@ -1,7 +1,14 @@
 import type { Database } from '@frameport/db';
 import { toolsForScopes, ToolError, type AnyToolDefinition, type Principal, type ToolContext } from '@frameport/image-tools';
 import { isPlatformError } from '@frameport/platform';
-import { McpServer, type CallToolResult, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  McpServer,
+  type CallToolResult,
+  type RequestStateCodec,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+} from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordToolCall } from './audit.ts';
 import { resolveEnvironment } from './environment-elicitation.ts';
@@ -20,6 +27,29 @@ const INSTRUCTIONS =
   'connection; call whoami to see it. Server API Keys are never available here: send the user to the dashboard.';
 
 const toolError = (text: string): CallToolResult => ({ isError: true, content: [{ type: 'text', text }] });
+
+type CheckedArguments = { ok: true; value: unknown } | { ok: false; raw: unknown; message: string };
+
+/**
+ * The tool's input schema as the SDK sees it: the same JSON Schema in tools/list, but validation
+ * always "succeeds" with a verdict, so a call with bad arguments still reaches the handler wrapper
+ * and gets its audit row before the error goes back.
+ */
+function checkedInput(schema: z.ZodObject): StandardSchemaWithJSON<unknown, CheckedArguments> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'frameport',
+      validate: (value: unknown) => {
+        const result = schema.safeParse(value ?? {});
+        return {
+          value: result.success ? { ok: true, value: result.data } : { ok: false, raw: value, message: z.prettifyError(result.error) },
+        };
+      },
+      jsonSchema: schema['~standard'].jsonSchema,
+    },
+  };
+}
 
 /**
  * One McpServer per principal and serving unit (a 2026-07-28 request, or a 2025 session). Only the
@@ -47,12 +77,13 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
+      inputSchema: checkedInput(tool.input),
       outputSchema: tool.output,
       annotations: { title: tool.title, ...tool.annotations },
     },
-    async (args: unknown, ctx: ServerContext) => {
+    async (checked: CheckedArguments, ctx: ServerContext) => {
       const started = performance.now();
+      const args = checked.ok ? checked.value : checked.raw;
       const { principal, ip, userAgent } = requestInfoFromContext(ctx);
       let environmentId: string | null = null;
       const audit = (outcome: 'ok' | 'error', errorCode: string | null) =>
@@ -68,6 +99,10 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
           userAgent,
         }).catch((error) => deps.log.error({ err: error, tool: tool.name }, 'audit write failed'));
 
+      if (!checked.ok) {
+        await audit('error', 'invalid_arguments');
+        return toolError(`Invalid arguments for ${tool.name}:\n${checked.message}`);
+      }
       try {
         const toolCtx: ToolContext = {
           principal,
