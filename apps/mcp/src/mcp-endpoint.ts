@@ -188,4 +188,9 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
   };
 
   app.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler });
+  app.route({
+    method: ['PUT', 'PATCH'],
+    url: '/mcp',
+    handler: async (_request, reply) => reply.code(405).header('allow', 'GET, POST, DELETE').send(jsonRpcError(-32000, 'Method not allowed.')),
+  });
 }

@@ -156,6 +156,12 @@ describe('request hygiene', () => {
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
   });
 
+  it('answers other HTTP methods with 405', async () => {
+    const response = await fetch(mcp.mcpUrl, { method: 'PUT', headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, POST, DELETE');
+  });
+
   it('answers a 2025 request without a session with 400', async () => {
     const response = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { authorization: `Bearer ${token}` });
     expect(response.status).toBe(400);
@@ -206,6 +212,12 @@ describe.each([
 });
 
 describe('2025 sessions', () => {
+  it('negotiates 2025-06-18 as well as 2025-11-25', async () => {
+    const response = await post({ ...initialize, params: { ...initialize.params, protocolVersion: '2025-06-18' } }, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('"protocolVersion":"2025-06-18"');
+  });
+
   it('prefixes session ids with the instance id and keeps them to the principal that opened them', async () => {
     const response = await post(initialize, { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
