@@ -126,7 +126,8 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
           toolCtx.environment = resolution.environment;
           environmentId = resolution.environment.id;
         }
-        const output = await tool.handler(args, toolCtx);
+        // A handler whose result breaks its own output schema is a server bug: reported generically, audited as such.
+        const output = tool.output.parse(await tool.handler(args, toolCtx));
         await audit('ok', null);
         return { content: [{ type: 'text', text: tool.render(output) }], structuredContent: output };
       } catch (error) {
