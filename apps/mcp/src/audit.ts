@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { schema, type Database } from '@frameport/db';
+import type { Principal } from '@frameport/image-tools';
+
+/** Stable JSON (sorted keys) so equal arguments give equal digests. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The arguments are kept only as a digest: they may carry URLs or metadata nobody meant to archive. */
+export function argumentsDigest(args: unknown): string {
+  return createHash('sha256').update(canonical(args)).digest('hex');
+}
+
+export interface ToolCallRecord {
+  principal: Principal;
+  environmentId: string | null;
+  tool: string;
+  args: unknown;
+  outcome: 'ok' | 'error';
+  errorCode: string | null;
+  latencyMs: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** One audit row per tool call (issue 5). A missing platform audit module: kept here until platform/audit exists. */
+export async function recordToolCall(db: Database, record: ToolCallRecord): Promise<void> {
+  await db.insert(schema.audit).values({
+    organizationId: record.principal.organizationId,
+    userId: record.principal.userId,
+    connectionId: record.principal.connectionId,
+    environmentId: record.environmentId,
+    tool: record.tool,
+    argumentsDigest: argumentsDigest(record.args),
+    outcome: record.outcome,
+    errorCode: record.errorCode,
+    latencyMs: Math.max(0, Math.round(record.latencyMs)),
+    ip: record.ip,
+    userAgent: record.userAgent?.slice(0, 512) ?? null,
+  });
+}
