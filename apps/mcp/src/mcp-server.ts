@@ -1,6 +1,6 @@
 import type { Database } from '@frameport/db';
 import { toolsForScopes, ToolError, type AnyToolDefinition, type Principal, type ToolContext } from '@frameport/image-tools';
-import { isPlatformError } from '@frameport/platform';
+import { isPlatformError, type ImageContext } from '@frameport/platform';
 import {
   McpServer,
   type CallToolResult,
@@ -16,6 +16,8 @@ import { requestInfoFromContext } from './request-info.ts';
 
 export interface McpServerDeps {
   db: Database;
+  /** The image platform the tools act on (built once per app from the platform config). */
+  images: ImageContext;
   tools: readonly AnyToolDefinition[];
   codec: RequestStateCodec<unknown>;
   urls: { dashboard: string; api: string };
@@ -107,7 +109,7 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
         const toolCtx: ToolContext = {
           principal,
           environment: null,
-          services: { db: deps.db, urls: deps.urls },
+          services: { db: deps.db, images: deps.images, urls: deps.urls },
           signal: ctx.mcpReq.signal,
           reportProgress: async (progress, total, message) => {
             const progressToken = ctx.mcpReq._meta?.progressToken;
