@@ -1,6 +1,6 @@
 import type { Database } from '@frameport/db';
 import { toolsForScopes, ToolError, type AnyToolDefinition, type Principal, type ToolContext } from '@frameport/image-tools';
-import { isPlatformError, type ImageContext } from '@frameport/platform';
+import { isPlatformError, recordToolCall, type ImageContext } from '@frameport/platform';
 import {
   McpServer,
   type CallToolResult,
@@ -10,7 +10,6 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
-import { recordToolCall } from './audit.ts';
 import { resolveEnvironment } from './environment-elicitation.ts';
 import { requestInfoFromContext } from './request-info.ts';
 
@@ -90,7 +89,9 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
       let environmentId: string | null = null;
       const audit = (outcome: 'ok' | 'error', errorCode: string | null) =>
         recordToolCall(deps.db, {
-          principal,
+          organizationId: principal.organizationId,
+          userId: principal.userId,
+          connectionId: principal.connectionId,
           environmentId,
           tool: tool.name,
           args,

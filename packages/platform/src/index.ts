@@ -11,3 +11,4 @@ export * from './usage/index.ts';
 export * from './metrics/index.ts';
 export * from './net/index.ts';
 export * from './downloads/index.ts';
+export * from './audit/index.ts';
