@@ -85,3 +85,16 @@ export const waitFields = {
     .describe('Wait until processing has finished (or the timeout passes) instead of answering at once.'),
   timeoutSeconds: z.number().int().min(1).max(60).default(30).describe('Longest wait with waitUntilReady, 1–60 seconds (default 30).'),
 };
+
+/**
+ * notifications/progress for a bounded wait (MCP basic/utilities/progress): elapsed time against
+ * the deadline, at most once a second however often the caller polls.
+ */
+export function progressReporter(report: (progress: number, total?: number, message?: string) => Promise<void>, totalMs: number) {
+  let last = -Infinity;
+  return async (elapsedMs: number, message: string) => {
+    if (elapsedMs - last < 1000) return;
+    last = elapsedMs;
+    await report(elapsedMs, totalMs, message);
+  };
+}

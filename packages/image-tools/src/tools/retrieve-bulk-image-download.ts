@@ -2,7 +2,7 @@ import { getDownloadJob } from '@frameport/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineTool, SCOPES, scopeOf } from '../define-tool.ts';
-import { describeDownload, downloadOutput, downloadShape, waitFields } from '../shapes.ts';
+import { describeDownload, downloadOutput, downloadShape, progressReporter, waitFields } from '../shapes.ts';
 
 const POLL_MS = 250;
 
@@ -30,6 +30,7 @@ export default defineTool(
     const scope = scopeOf(ctx);
     const started = Date.now();
     const timeoutMs = args.timeoutSeconds * 1000;
+    const progress = progressReporter(ctx.reportProgress, timeoutMs);
     for (;;) {
       const job = await getDownloadJob(ctx.services.images, scope, args.downloadId);
       const building = job.status === 'PENDING' || job.status === 'PROCESSING';
@@ -37,7 +38,7 @@ export default defineTool(
       if (!building || !args.waitUntilReady || elapsed >= timeoutMs || ctx.signal.aborted) {
         return { download: downloadOutput(job), timedOut: building && args.waitUntilReady };
       }
-      await ctx.reportProgress(elapsed, timeoutMs, `Download ${job.id} is ${job.status}.`);
+      await progress(elapsed, `Download ${job.id} is ${job.status}.`);
       await sleep(Math.min(POLL_MS, timeoutMs - elapsed));
     }
   },

@@ -1,7 +1,7 @@
 import { getImage, waitForImage } from '@frameport/platform';
 import { z } from 'zod';
 import { defineTool, SCOPES, scopeOf } from '../define-tool.ts';
-import { describeImage, imageOutput, imageShape, waitFields } from '../shapes.ts';
+import { describeImage, imageOutput, imageShape, progressReporter, waitFields } from '../shapes.ts';
 
 const settled = (status: string) => status !== 'PENDING' && status !== 'PROCESSING';
 
@@ -30,11 +30,11 @@ export default defineTool(
     const scope = scopeOf(ctx);
     if (!args.waitUntilReady) return { image: imageOutput(await getImage(ctx.services.images, scope, args.imageId)), timedOut: false };
     const timeoutMs = args.timeoutSeconds * 1000;
+    const progress = progressReporter(ctx.reportProgress, timeoutMs);
     const image = await waitForImage(ctx.services.images, scope, args.imageId, {
       timeoutMs,
       signal: ctx.signal,
-      // notifications/progress (MCP basic/utilities/progress): elapsed time against the deadline.
-      onProgress: (current, elapsedMs) => ctx.reportProgress(elapsedMs, timeoutMs, `Image ${current.id} is ${current.status}.`),
+      onProgress: (current, elapsedMs) => progress(elapsedMs, `Image ${current.id} is ${current.status}.`),
     });
     return { image: imageOutput(image), timedOut: !settled(image.status) };
   },
