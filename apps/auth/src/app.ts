@@ -12,6 +12,7 @@ import { frontDoor, RateLimiter } from './oauth/front-door.ts';
 import { createProvider, type KoaContextWithOIDC } from './oauth/provider.ts';
 import { loadAuthSecrets } from './oauth/secrets.ts';
 import { dashboardRoutes } from './pages/dashboard-routes.ts';
+import { keysRoutes } from './pages/keys-routes.ts';
 import { interactionRoutes } from './pages/interaction-routes.ts';
 import { Csrf, DashboardSessions } from './pages/session.ts';
 
@@ -81,6 +82,7 @@ export async function authApp(app: FastifyInstance, options: AuthAppOptions): Pr
 
   await app.register(interactionRoutes, { provider, db, sessions, csrf, resource: config.mcpResource });
   await app.register(dashboardRoutes, { db, sessions, csrf });
+  await app.register(keysRoutes, { db, sessions, csrf });
 
   const purge = () =>
     Promise.all([purgeExpired(db), sessions.purgeExpired()]).catch((err) => app.log.warn({ err }, 'purge failed'));

@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderConnectionsPage } from './connections-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
+import { first, sendHtml, type FormBody } from './respond.ts';
 import { connectionParams, connectionsQuery, formBody } from './route-schemas.ts';
 import type { Csrf, DashboardSessions } from './session.ts';
 
@@ -24,12 +25,7 @@ export interface DashboardDeps {
   csrf: Csrf;
 }
 
-type Body = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-
-function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
+type Body = FormBody;
 
 const NOTICES: Record<string, string> = {
   rebound: 'Environment saved. It applies to the connection’s next tool call.',
