@@ -38,6 +38,8 @@ const authEnvSchema = z.object({
   AUTH_TRUST_PROXY: bool,
   /** Dynamic Client Registration requests allowed per client IP per minute. */
   AUTH_REGISTRATION_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** Log-in attempts allowed per client IP per minute (failed attempts per account are capped separately). */
+  AUTH_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
 });
 
 /** Parsed once at boot from the environment; nothing below this file reads process.env. */
@@ -58,6 +60,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>) {
     cookieKeys: a.AUTH_COOKIE_KEYS,
     trustProxy: a.AUTH_TRUST_PROXY,
     registrationRateLimit: a.AUTH_REGISTRATION_RATE_LIMIT,
+    loginRateLimit: a.AUTH_LOGIN_RATE_LIMIT,
   };
 }
 
