@@ -10,6 +10,7 @@ import { revokeConnection, signUp, subscribeToConnectionEvents, type ConnectionE
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng, startMcpStack, type McpStack } from './mcp-stack.ts';
 
@@ -59,7 +60,9 @@ interface Session {
   close(): Promise<void>;
 }
 
-async function open(era: Era, token: string): Promise<Session> {
+type Elicit = (params: { message: string; requestedSchema: any }) => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> };
+
+async function open(era: Era, token: string, elicit?: Elicit): Promise<Session> {
   const statuses: number[] = [];
   const recording: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
@@ -68,7 +71,8 @@ async function open(era: Era, token: string): Promise<Session> {
   };
   const requestInit = { headers: { authorization: `Bearer ${token}` } };
   if (era === '2025') {
-    const client = new ClientV1({ name: 'tools-v1', version: '1.0.0' });
+    const client = new ClientV1({ name: 'tools-v1', version: '1.0.0' }, { capabilities: elicit ? { elicitation: { form: {} } } : {} });
+    if (elicit) client.setRequestHandler(ElicitRequestSchema, async (request) => elicit(request.params as never) as never);
     await client.connect(new TransportV1(new URL(stack.urls.mcp), { requestInit, fetch: recording }));
     return {
       statuses,
@@ -78,7 +82,11 @@ async function open(era: Era, token: string): Promise<Session> {
       close: () => client.close(),
     };
   }
-  const client = new ClientV2({ name: 'tools-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const client = new ClientV2(
+    { name: 'tools-v2', version: '1.0.0' },
+    { capabilities: elicit ? { elicitation: { form: {} } } : {}, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  if (elicit) client.setRequestHandler('elicitation/create', async (request) => elicit(request.params as never) as never);
   await client.connect(new TransportV2(new URL(stack.urls.mcp), { requestInit, fetch: recording }));
   return {
     statuses,
@@ -232,6 +240,25 @@ describe.each(['2025', '2026'] as const)('every tool through a real client, %s e
     const link = ok(await session.call('get_server_token_dashboard_link'));
     expect(link.url).toBe(`${stack.urls.auth}/dashboard/keys?environment=${environment.id}`);
     expect(JSON.stringify(link)).not.toMatch(/sk_/);
+  });
+});
+
+describe.each(['2025', '2026'] as const)('Environment chosen when first needed, %s era', (era) => {
+  it('an image tool asks for the Environment, links the answer and continues', async () => {
+    const asked: string[] = [];
+    const session = await open(era, await stack.authorize(alice, { environment: '' }), ({ message, requestedSchema }) => {
+      asked.push(message);
+      const options = requestedSchema.properties.environment.oneOf as { const: string; title: string }[];
+      return { action: 'accept', content: { environment: options.find((o) => o.title.includes('production'))!.const } };
+    });
+    expect(ok(await session.call('whoami')).linkedEnvironment).toBeNull();
+    const listed = ok(await session.call('list_images'));
+    expect(asked).toHaveLength(1);
+    expect(listed.images).toEqual([]);
+    expect(ok(await session.call('whoami')).linkedEnvironment).toMatchObject({ slug: 'production' });
+    ok(await session.call('get_usage'));
+    expect(asked).toHaveLength(1);
+    await session.close();
   });
 });
 
