@@ -244,6 +244,11 @@ describe('authorization code flow with PKCE and resource indicators', () => {
     expect(connection).toMatchObject({ clientId, clientName: 'Test Agent', clientKind: 'dcr', revokedAt: null });
     expect(connection!.environmentId).toMatch(/^env_/);
     expect(connection!.scopes).toEqual(expect.arrayContaining(['images:read', 'images:write']));
+    // Stored hashed or not at all: no row holds the refresh token, the code or the access token.
+    const stored = JSON.stringify(await auth.database.db.select().from(schema.oidcModels));
+    expect(stored).not.toContain(json.refresh_token);
+    expect(stored).not.toContain(callback.searchParams.get('code')!);
+    expect(stored).not.toContain(json.access_token);
   });
 
   it('refuses an authorization request without PKCE', async () => {

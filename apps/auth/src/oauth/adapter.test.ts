@@ -30,6 +30,23 @@ describe('oidc_models adapter', () => {
     expect(await new DrizzleAdapter('Session', database.db).find('s1')).toBeUndefined();
   });
 
+  it('stores refresh tokens and codes only as a hash, and gives the token back its jti on find', async () => {
+    const tokens = new DrizzleAdapter('RefreshToken', database.db);
+    const value = 'rt-secret-value-that-must-not-be-stored';
+    await tokens.upsert(value, { jti: value, grantId: 'g-hash', kind: 'RefreshToken' }, 3600);
+    const rows = await database.db.select().from(schema.oidcModels);
+    expect(JSON.stringify(rows)).not.toContain(value);
+    expect(rows.find((r) => r.grantId === 'g-hash')!.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(await tokens.find(value)).toMatchObject({ jti: value, grantId: 'g-hash' });
+    expect(await tokens.find('rt-some-other-value')).toBeUndefined();
+    await tokens.destroy(value);
+    expect(await tokens.find(value)).toBeUndefined();
+    // Kinds found by uid keep their id: a Session comes back from findByUid with its jti.
+    const sessions = new DrizzleAdapter('Session', database.db);
+    await sessions.upsert('sess-1', { jti: 'sess-1', uid: 'uid-1' }, 60);
+    expect(await sessions.findByUid('uid-1')).toMatchObject({ jti: 'sess-1' });
+  });
+
   it('lets a rotated refresh token work once more inside 30 s, and never after', async () => {
     const c = clock();
     const tokens = new DrizzleAdapter('RefreshToken', database.db, c.now);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { schema, type Database } from '@frameport/db';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
@@ -11,6 +12,23 @@ const t = schema.oidcModels;
  */
 export const REFRESH_GRACE_SECONDS = 30;
 
+/**
+ * Models whose id IS the credential a client presents (the refresh token, the authorization
+ * code, ...). They are stored under SHA-256 of the id, and their payload without `jti`, so a
+ * read of the database yields nothing that can be redeemed; `find` gets the id from the caller
+ * and puts `jti` back. Only kinds oidc-provider looks up by id alone qualify: Session and
+ * Interaction are also found by `uid` (which cannot give the id back), Grant and Client ids are
+ * not bearer secrets.
+ */
+export const HASHED_KINDS: ReadonlySet<string> = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'AccessToken',
+  'ClientCredentials',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+]);
+
 /** Registered clients with no live connection used for this long are purged. */
 export const CLIENT_IDLE_DAYS = 30;
 
@@ -23,18 +41,26 @@ export class DrizzleAdapter implements Adapter {
   private readonly kind: string;
   private readonly db: Database;
   private readonly now: () => Date;
+  private readonly hashed: boolean;
 
   constructor(kind: string, db: Database, now: () => Date = () => new Date()) {
     this.kind = kind;
     this.db = db;
     this.now = now;
+    this.hashed = HASHED_KINDS.has(kind);
+  }
+
+  /** The stored key of a model id. */
+  private key(id: string): string {
+    return this.hashed ? createHash('sha256').update(id).digest('hex') : id;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const { jti: _jti, ...withoutJti } = payload;
     const values = {
       kind: this.kind,
-      id,
-      payload,
+      id: this.key(id),
+      payload: this.hashed ? withoutJti : payload,
       grantId: this.kind === 'Grant' ? id : (payload.grantId ?? null),
       userCode: payload.userCode ?? null,
       uid: payload.uid ?? null,
@@ -65,8 +91,10 @@ export class DrizzleAdapter implements Adapter {
     return payload;
   }
 
-  find(id: string) {
-    return this.findWhere(eq(t.id, id));
+  async find(id: string) {
+    const payload = await this.findWhere(eq(t.id, this.key(id)));
+    if (payload && this.hashed) payload.jti = id;
+    return payload;
   }
 
   findByUid(uid: string) {
@@ -87,11 +115,11 @@ export class DrizzleAdapter implements Adapter {
         consumedAt: sql`coalesce(${t.consumedAt}, ${now})`,
         graceUsedAt: sql`case when ${t.consumedAt} is null then ${t.graceUsedAt} else ${now} end`,
       })
-      .where(and(eq(t.kind, this.kind), eq(t.id, id)));
+      .where(and(eq(t.kind, this.kind), eq(t.id, this.key(id))));
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db.delete(t).where(and(eq(t.kind, this.kind), eq(t.id, id)));
+    await this.db.delete(t).where(and(eq(t.kind, this.kind), eq(t.id, this.key(id))));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
