@@ -23,15 +23,15 @@ export interface Exchange {
   status: number;
   /** `error` of an OAuth error response (RFC 6749 §5.2). */
   oauthError?: string;
-  /** Which instance answered, when a load balancer says (X-Frameport-Instance). */
-  instance?: string | null;
+  /** Which instance answered, when the load balancer says (X-Frameport-Upstream, deploy/nginx). */
+  upstream?: string | null;
 }
 
 export function recordingFetch(log: Exchange[]): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     const url = input instanceof Request ? input.url : String(input);
-    const exchange: Exchange = { method: init?.method ?? 'GET', url, status: response.status, instance: response.headers.get('x-frameport-instance') };
+    const exchange: Exchange = { method: init?.method ?? 'GET', url, status: response.status, upstream: response.headers.get('x-frameport-upstream') };
     if (response.status === 400 && url.endsWith('/oauth/token')) {
       exchange.oauthError = ((await response.clone().json()) as { error?: string }).error;
     }
@@ -93,6 +93,9 @@ export class MemoryOAuthProvider {
   discoveryState() {
     return this.discovery as never;
   }
+  get accessToken(): string | undefined {
+    return (this.stored as { access_token?: string } | undefined)?.access_token;
+  }
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
     if (scope === 'all' || scope === 'tokens') this.stored = undefined;
     if (scope === 'all' || scope === 'client') this.info = undefined;
@@ -104,6 +107,8 @@ export interface Agent {
   callTool(name: string, args?: Record<string, unknown>): Promise<{ structuredContent?: unknown; isError?: boolean; content?: unknown }>;
   close(): Promise<void>;
   log: Exchange[];
+  /** The access token the agent holds now (before a revocation makes it drop it). */
+  accessToken(): string | undefined;
 }
 
 export interface AgentOptions {
@@ -148,12 +153,13 @@ export async function connectV1(options: AgentOptions): Promise<Agent & { sessio
     log,
     callTool: (name, args = {}) => client.callTool({ name, arguments: args }) as never,
     close: () => client.close(),
+    accessToken: () => provider.accessToken,
     sessionId: () => connected.sessionId,
   };
 }
 
 /** The 2026-07-28 agent (`@modelcontextprotocol/client` v2) identified by a Client ID Metadata Document URL. */
-export async function connectV2(options: AgentOptions & { clientMetadataUrl: string }): Promise<Agent> {
+export async function connectV2(options: AgentOptions & { clientMetadataUrl?: string }): Promise<Agent> {
   const log: Exchange[] = [];
   // The metadata document lists the port-less loopback redirect; any port matches (RFC 8252 §7.3).
   const provider = new MemoryOAuthProvider(`http://127.0.0.1:${options.callbackPort}/callback`, 'E2E v2 agent', options.clientMetadataUrl);
@@ -181,7 +187,12 @@ export async function connectV2(options: AgentOptions & { clientMetadataUrl: str
   await first.finishAuth(callback.searchParams);
   const client = make();
   await client.connect(transport());
-  return { log, callTool: (name, args = {}) => client.callTool({ name, arguments: args }) as never, close: () => client.close() };
+  return {
+    log,
+    callTool: (name, args = {}) => client.callTool({ name, arguments: args }) as never,
+    close: () => client.close(),
+    accessToken: () => provider.accessToken,
+  };
 }
 
 /** The `$BROWSER` program for CLI agents: headless Chromium through log-in and consent. */
@@ -244,7 +255,13 @@ export async function connectMcpRemoteProxy(options: McpRemoteOptions): Promise<
   transport.stderr?.on('data', (d) => (stderr += d));
   const client = new ClientV1({ name: 'e2e-desktop-agent', version: '1.0.0' });
   await client.connect(transport);
-  return { log: [], stderr: () => stderr, callTool: (name, args = {}) => client.callTool({ name, arguments: args }) as never, close: () => client.close() };
+  return {
+    log: [],
+    stderr: () => stderr,
+    callTool: (name, args = {}) => client.callTool({ name, arguments: args }) as never,
+    close: () => client.close(),
+    accessToken: () => undefined,
+  };
 }
 
 /** The registration and tokens mcp-remote keeps under its config dir. */
@@ -273,15 +290,17 @@ export class Dashboard {
     this.jar = jar;
   }
 
+  /** Logs in, or with `signUp` creates the account first (its own organization and Environments). */
   static async logIn(base: string, person: Person): Promise<Dashboard> {
     const jar = new CookieJar();
-    const page = await (await jar.fetch(`${base}/login`)).text();
-    const posted = await jar.fetch(`${base}/login`, {
+    const mode = person.signUp ? 'signup' : 'login';
+    const page = await (await jar.fetch(`${base}/${mode}`)).text();
+    const posted = await jar.fetch(`${base}/${mode}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf: formField(page, 'csrf')!, email: person.email, password: person.password }).toString(),
     });
-    if (posted.status !== 303) throw new Error(`dashboard log-in answered ${posted.status}: ${await posted.text()}`);
+    if (posted.status !== 303) throw new Error(`dashboard ${mode} answered ${posted.status}: ${await posted.text()}`);
     return new Dashboard(base, jar);
   }
 
