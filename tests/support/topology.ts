@@ -145,23 +145,23 @@ export async function startTopology(options: { dir: string; databaseUrl: string;
     if (migrated !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
 
     const instances: Instance[] = [];
-    for (const app of ['auth', 'mcp', 'api'] as const) {
-      for (const n of [1, 2]) {
-        const port = await freePort();
-        const name = `${app}-${n}`;
-        const portVar = `${app.toUpperCase()}_PORT`;
-        const started = run(process.execPath, ['--import', 'tsx', `apps/${app}/src/server.ts`], {
-          ...env,
-          [portVar]: String(port),
-          ...(app === 'mcp' ? { MCP_INSTANCE_ID: name } : {}),
-        });
-        instances.push({ app, name, port, ...started });
-        cleanups.push(() => stop(started.child));
-      }
-    }
-    await Promise.all(
-      instances.map((i) => waitFor(i.name, async () => (await fetch(`http://127.0.0.1:${i.port}/healthz`)).ok, i.output)),
-    );
+    const startInstance = async (app: AppName, n: number) => {
+      const port = await freePort();
+      const name = `${app}-${n}`;
+      const started = run(process.execPath, ['--import', 'tsx', `apps/${app}/src/server.ts`], {
+        ...env,
+        [`${app.toUpperCase()}_PORT`]: String(port),
+        ...(app === 'mcp' ? { MCP_INSTANCE_ID: name } : {}),
+      });
+      const instance: Instance = { app, name, port, ...started };
+      instances.push(instance);
+      cleanups.push(() => stop(started.child));
+      await waitFor(name, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, started.output);
+    };
+    // One API instance first: two job-queue (pg-boss) first starts racing on a fresh database
+    // crash one of them (reported; a restart recovers). Then everything else at once.
+    await startInstance('api', 1);
+    await Promise.all([startInstance('auth', 1), startInstance('auth', 2), startInstance('mcp', 1), startInstance('mcp', 2), startInstance('api', 2)]);
 
     // nginx with the shipped config, in a prefix of its own: pid, logs and temp files stay here.
     const prefix = join(dir, 'nginx');
