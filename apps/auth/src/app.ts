@@ -8,11 +8,14 @@ import { revokeConnectionByGrantId, touchConnectionByGrantId } from '@frameport/
 import type { FastifyInstance } from 'fastify';
 import type { AuthConfig } from './config.ts';
 import { purgeExpired } from './oauth/adapter.ts';
-import { frontDoor, RateLimiter } from './oauth/front-door.ts';
+import { frontDoor } from './oauth/front-door.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import { createProvider, type KoaContextWithOIDC } from './oauth/provider.ts';
 import { loadAuthSecrets } from './oauth/secrets.ts';
 import { dashboardRoutes } from './pages/dashboard-routes.ts';
+import { keysRoutes } from './pages/keys-routes.ts';
 import { interactionRoutes } from './pages/interaction-routes.ts';
+import { LoginThrottle } from './pages/login-throttle.ts';
 import { Csrf, DashboardSessions } from './pages/session.ts';
 
 export interface AuthAppOptions {
@@ -80,8 +83,10 @@ export async function authApp(app: FastifyInstance, options: AuthAppOptions): Pr
     }),
   );
 
-  await app.register(interactionRoutes, { provider, db, sessions, csrf, resource: config.mcpResource });
-  await app.register(dashboardRoutes, { db, sessions, csrf });
+  const throttle = new LoginThrottle(clientIp, config.loginRateLimit);
+  await app.register(interactionRoutes, { provider, db, sessions, csrf, resource: config.mcpResource, throttle });
+  await app.register(dashboardRoutes, { db, sessions, csrf, throttle });
+  await app.register(keysRoutes, { db, sessions, csrf });
 
   const purge = () =>
     Promise.all([purgeExpired(db), sessions.purgeExpired()]).catch((err) => app.log.warn({ err }, 'purge failed'));

@@ -52,6 +52,8 @@ const authEnvSchema = z.object({
         return origin;
       }),
     ),
+  /** Log-in attempts allowed per client IP per minute (failed attempts per account are capped separately). */
+  AUTH_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
 });
 
 /** Parsed once at boot from the environment; nothing below this file reads process.env. */
@@ -73,6 +75,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>) {
     trustProxy: a.AUTH_TRUST_PROXY,
     registrationRateLimit: a.AUTH_REGISTRATION_RATE_LIMIT,
     devMetadataOrigins: a.AUTH_DEV_CIMD_ALLOWED_ORIGINS,
+    loginRateLimit: a.AUTH_LOGIN_RATE_LIMIT,
   };
 }
 

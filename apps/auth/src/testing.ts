@@ -50,6 +50,7 @@ export async function startTestAuthServer(
     LOG_LEVEL: 'silent',
     // Suites register many clients from one address; the rate limit has its own test.
     AUTH_REGISTRATION_RATE_LIMIT: '10000',
+    AUTH_LOGIN_RATE_LIMIT: '10000',
     ...options.env,
   });
   const server = await startServer({

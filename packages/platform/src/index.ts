@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './config.ts';
 export * from './ids.ts';
 export * from './scope.ts';
 export * from './accounts/index.ts';

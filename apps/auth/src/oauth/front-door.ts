@@ -1,3 +1,4 @@
+import { RateLimiter } from '../rate-limiter.ts';
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { OAUTH_ROUTES } from './provider.ts';
 import { canonicalizeParams } from './resource.ts';
@@ -14,26 +15,6 @@ export function isProviderPath(pathname: string): boolean {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Fixed-window counter per client IP; enough to stop a registration flood from one address. */
-export class RateLimiter {
-  private readonly hits = new Map<string, { windowStart: number; count: number }>();
-  private readonly limit: number;
-  private readonly windowMs: number;
-  constructor(limit: number, windowMs: number) {
-    this.limit = limit;
-    this.windowMs = windowMs;
-  }
-  allow(key: string, now = Date.now()): boolean {
-    const entry = this.hits.get(key);
-    if (!entry || now - entry.windowStart >= this.windowMs) {
-      if (this.hits.size > 10_000) this.hits.clear();
-      this.hits.set(key, { windowStart: now, count: 1 });
-      return true;
-    }
-    entry.count += 1;
-    return entry.count <= this.limit;
-  }
-}
 
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const chunks: Buffer[] = [];

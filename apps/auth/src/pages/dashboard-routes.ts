@@ -5,16 +5,18 @@ import {
   listConnectionsForUser,
   listEnvironments,
   listOrganizationsForUser,
-  logIn,
   MIN_PASSWORD_LENGTH,
   revokeConnection,
   signUp,
   type User,
 } from '@frameport/platform';
+import { statusForPlatformError } from '@frameport/http-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderConnectionsPage } from './connections-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { first, sendHtml, type FormBody } from './respond.ts';
 import { connectionParams, connectionsQuery, formBody } from './route-schemas.ts';
 import type { Csrf, DashboardSessions } from './session.ts';
 
@@ -22,14 +24,10 @@ export interface DashboardDeps {
   db: Database;
   sessions: DashboardSessions;
   csrf: Csrf;
+  throttle: LoginThrottle;
 }
 
-type Body = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-
-function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
+type Body = FormBody;
 
 const NOTICES: Record<string, string> = {
   rebound: 'Environment saved. It applies to the connection’s next tool call.',
@@ -38,7 +36,7 @@ const NOTICES: Record<string, string> = {
 
 /** Log-in and sign-up outside an authorization, log-out, and the Authorized Connections page. */
 export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
-  const { db, sessions, csrf } = deps;
+  const { db, sessions, csrf, throttle } = deps;
 
   app.get('/', async (request, reply) => reply.redirect((await sessions.user(request)) ? '/dashboard/connections' : '/login'));
 
@@ -63,9 +61,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
       if (!csrf.valid(request, first(body.csrf))) return accountPage(mode, request, reply, { email, error: 'Your form expired. Please try again.' }, 403);
       let user: { id: string };
       try {
-        user = mode === 'login' ? await logIn(db, { email, password }) : (await signUp(db, { email, password })).user;
+        user = mode === 'login' ? await throttle.logIn(db, { email, password }, request.raw) : (await signUp(db, { email, password })).user;
       } catch (error) {
-        if (isPlatformError(error)) return accountPage(mode, request, reply, { email, error: error.message }, mode === 'login' ? 401 : 400);
+        if (isPlatformError(error)) return accountPage(mode, request, reply, { email, error: error.message }, statusForPlatformError(error.code));
         throw error;
       }
       await sessions.create(reply, user.id);

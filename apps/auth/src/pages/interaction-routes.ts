@@ -4,13 +4,13 @@ import {
   isPlatformError,
   listEnvironments,
   listOrganizationsForUser,
-  logIn,
   MIN_PASSWORD_LENGTH,
   signUp,
   type User,
 } from '@frameport/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { statusForPlatformError } from '@frameport/http-kit';
 import { OAUTH_ROUTES } from '../oauth/provider.ts';
 import { READ_SCOPE, WRITE_SCOPE } from '../oauth/scopes.ts';
 import { renderConsentPage } from './consent-page.ts';
@@ -18,6 +18,8 @@ import { renderErrorPage } from './error-page.ts';
 import { renderLoginPage, renderSignUpPage } from './login-page.ts';
 import { formBody, interactionParams } from './route-schemas.ts';
 import { clearProviderSession, type Csrf, type DashboardSessions } from './session.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { first, sendHtml, type FormBody } from './respond.ts';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -25,18 +27,14 @@ export interface InteractionDeps {
   sessions: DashboardSessions;
   csrf: Csrf;
   resource: string;
+  throttle: LoginThrottle;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-type Body = Record<string, string | string[] | undefined>;
+type Body = FormBody;
 type UidRequest = FastifyRequest<{ Params: { uid: string }; Body: Body }>;
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
 
 /**
  * The pages oidc-provider sends the browser to (interactions.url): log-in or sign-up when there
@@ -44,7 +42,7 @@ function sendHtml(reply: FastifyReply, status: number, body: string) {
  * /interaction/:uid because the provider scopes its interaction cookie to that path.
  */
 export async function interactionRoutes(app: FastifyInstance, deps: InteractionDeps): Promise<void> {
-  const { provider, db, sessions, csrf } = deps;
+  const { provider, db, sessions, csrf, throttle } = deps;
 
   async function details(request: FastifyRequest, reply: FastifyReply): Promise<Details | null> {
     try {
@@ -190,9 +188,9 @@ export async function interactionRoutes(app: FastifyInstance, deps: InteractionD
     if (!csrf.valid(request, first(body.csrf))) return render('Your form expired. Please try again.', 403);
     let user: { id: string };
     try {
-      user = mode === 'login' ? await logIn(db, { email, password }) : (await signUp(db, { email, password })).user;
+      user = mode === 'login' ? await throttle.logIn(db, { email, password }, request.raw) : (await signUp(db, { email, password })).user;
     } catch (error) {
-      if (isPlatformError(error)) return render(error.message, mode === 'login' ? 401 : 400);
+      if (isPlatformError(error)) return render(error.message, statusForPlatformError(error.code));
       throw error;
     }
     await sessions.create(reply, user.id);

@@ -39,7 +39,7 @@ export function layout(options: LayoutOptions, body: Html): string {
 <body>
 <header><strong>Frameport</strong>${
     options.user
-      ? html`<nav><span>${options.user.email}</span><a href="/dashboard/connections">Authorized Connections</a><form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${options.csrf ?? ''}"><button class="secondary" type="submit" style="margin-left:16px">Log out</button></form></nav>`
+      ? html`<nav><span>${options.user.email}</span><a href="/dashboard/connections">Authorized Connections</a><a href="/dashboard/keys">Server API Keys</a><form method="post" action="/logout" style="display:inline"><input type="hidden" name="csrf" value="${options.csrf ?? ''}"><button class="secondary" type="submit" style="margin-left:16px">Log out</button></form></nav>`
       : ''
   }</header>
 <main>

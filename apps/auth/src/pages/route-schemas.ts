@@ -19,3 +19,8 @@ export const connectionsQuery = {
   type: 'object',
   properties: { done: { type: 'string', maxLength: 32 } },
 } as const;
+
+export const keysQuery = {
+  type: 'object',
+  properties: { environment: { type: 'string', maxLength: 128 }, done: { type: 'string', maxLength: 32 } },
+} as const;

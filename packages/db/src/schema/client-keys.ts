@@ -1,19 +1,13 @@
 import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt } from './columns.ts';
-import { environments } from './environments.ts';
-import { organizations } from './organizations.ts';
+import { environmentOwned } from './tenant.ts';
 
 /** Publishable keys (`ck_…`): the key is the id, since it is meant to be embedded in front-end code. */
 export const clientKeys = pgTable(
   'client_keys',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...environmentOwned(),
     name: text('name').notNull(),
     allowedOrigins: text('allowed_origins').array().notNull().default([]),
     maximumUploadBytes: integer('maximum_upload_bytes').notNull(),

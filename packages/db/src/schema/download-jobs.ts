@@ -1,7 +1,6 @@
 import { bigint, index, pgEnum, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt, updatedAt } from './columns.ts';
-import { environments } from './environments.ts';
-import { organizations } from './organizations.ts';
+import { environmentOwned } from './tenant.ts';
 
 export const downloadStatus = pgEnum('download_status', ['PENDING', 'PROCESSING', 'READY', 'FAILED']);
 
@@ -9,12 +8,7 @@ export const downloadJobs = pgTable(
   'download_jobs',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...environmentOwned(),
     status: downloadStatus('status').notNull().default('PENDING'),
     imageIds: text('image_ids').array().notNull(),
     storageKey: text('storage_key'),

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, updatedAt } from './columns.ts';
-import { environments } from './environments.ts';
-import { organizations } from './organizations.ts';
+import { environmentOwned } from './tenant.ts';
 
 export const imageStatus = pgEnum('image_status', ['PENDING', 'PROCESSING', 'READY', 'QUARANTINE', 'FAILED']);
 
@@ -12,12 +11,7 @@ export const images = pgTable(
   'images',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...environmentOwned(),
     status: imageStatus('status').notNull().default('PENDING'),
     /** Why the image is QUARANTINE or FAILED, written for the user. */
     statusReason: text('status_reason'),

@@ -1,7 +1,6 @@
 import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt } from './columns.ts';
-import { environments } from './environments.ts';
-import { organizations } from './organizations.ts';
+import { environmentOwned } from './tenant.ts';
 import { users } from './users.ts';
 
 /** Secret keys (`sk_…`): shown once at creation, stored only as a SHA-256 hash. */
@@ -9,12 +8,7 @@ export const serverKeys = pgTable(
   'server_keys',
   {
     id: text('id').primaryKey(),
-    organizationId: text('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    environmentId: text('environment_id')
-      .notNull()
-      .references(() => environments.id, { onDelete: 'cascade' }),
+    ...environmentOwned(),
     name: text('name').notNull(),
     keyHash: text('key_hash').notNull().unique(),
     /** The first characters, so the dashboard can tell keys apart. */

@@ -42,3 +42,12 @@ export async function requireMembership(db: Database, scope: UserScope & Organiz
   if (!role) throw new PlatformError('not_found', 'No such organization.');
   return role;
 }
+
+/** The user's role, if it is one of `roles`; forbidden (with the roles named) otherwise. */
+export async function requireRole(db: Database, scope: UserScope & OrganizationScope, roles: readonly Role[], action: string): Promise<Role> {
+  const role = await requireMembership(db, scope);
+  if (!roles.includes(role)) {
+    throw new PlatformError('forbidden', `Only an organization ${roles.join(' or ')} can ${action}; your role is ${role}.`);
+  }
+  return role;
+}

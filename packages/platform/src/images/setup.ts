@@ -7,6 +7,7 @@ import { LocalStorage } from '../storage/local-storage.ts';
 import type { ObjectStorage } from '../storage/object-storage.ts';
 import { S3Storage, type S3StorageConfig } from '../storage/s3-storage.ts';
 import { DEFAULT_PLAN, type PlanLimits } from '../usage/plan.ts';
+import { ConfigError, parseEnv } from '../config.ts';
 import type { ImageContext } from './context.ts';
 
 const limit = (fallback: number | null) =>
@@ -67,12 +68,8 @@ export interface PlatformConfig {
 }
 
 export function loadPlatformConfig(env: Record<string, string | undefined>, deployment: { dataDir: string; apiPublicUrl: string }): PlatformConfig {
-  const parsed = platformEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-  }
-  const a = parsed.data;
-  if (a.STORAGE_DRIVER === 's3' && !a.S3_BUCKET) throw new Error('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  const a = parseEnv(platformEnvSchema, env);
+  if (a.STORAGE_DRIVER === 's3' && !a.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
   const storage: StorageConfig =
     a.STORAGE_DRIVER === 's3'
       ? {

@@ -3,6 +3,7 @@ export {
   revokeServerKeyForDashboard,
   listServerKeysForDashboard,
   authenticateServerKey,
+  KEY_ADMIN_ROLES,
   type ServerKey,
 } from './server-keys.ts';
 export {

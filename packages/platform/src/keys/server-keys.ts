@@ -2,10 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { schema, type Database } from '@frameport/db';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { requireMembership } from '../accounts/organizations.ts';
+import { requireMembership, requireRole } from '../accounts/organizations.ts';
 import { PlatformError } from '../errors.ts';
 import { base32, newId } from '../ids.ts';
 import type { EnvironmentScope, UserScope } from '../scope.ts';
+
+export const KEY_ADMIN_ROLES = ['OWNER', 'ADMIN'] as const;
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -54,7 +56,8 @@ export async function createServerKeyForDashboard(
 ): Promise<{ key: string; serverKey: ServerKey }> {
   const name = z.string().trim().min(1).max(100).safeParse(input.name);
   if (!name.success) throw new PlatformError('invalid_input', 'name: give the key a name of 1 to 100 characters.', { field: 'name' });
-  await requireMembership(db, scope);
+  // A secret key acts for the whole Environment, so minting one is an administrator's decision.
+  await requireRole(db, scope, KEY_ADMIN_ROLES, 'create Server API Keys');
   await requireEnvironment(db, scope);
   const key = `sk_${base32(randomBytes(32))}`;
   const [row] = await db
@@ -74,7 +77,7 @@ export async function createServerKeyForDashboard(
 
 /** Dashboard only: revokes a key; its next request is refused. */
 export async function revokeServerKeyForDashboard(db: Database, scope: UserScope & EnvironmentScope, keyId: string): Promise<ServerKey> {
-  await requireMembership(db, scope);
+  await requireRole(db, scope, KEY_ADMIN_ROLES, 'revoke Server API Keys');
   const [row] = await db
     .update(schema.serverKeys)
     .set({ revokedAt: new Date() })
