@@ -1,6 +1,7 @@
 import type { DbHandle } from '@frameport/db';
 import { health, jsonErrors } from '@frameport/http-kit';
 import { tools as allTools, type AnyToolDefinition } from '@frameport/image-tools';
+import { createDownloadQueue, createImageContext } from '@frameport/platform';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from './auth/authenticate.ts';
@@ -38,6 +39,12 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
     bind: (ctx) => `${ctx.mcpReq.method}\u0000${principalKey(requestInfoOf(ctx.http?.authInfo).principal)}`,
   });
 
+  // Tools enqueue bulk downloads; only apps/api works the queue (one worker per process under the
+  // launcher), so this queue runs no maintenance and starts only when a job is first enqueued.
+  const downloads = createDownloadQueue(database.db, app.log, { maintenance: false });
+  const images = { ...(await createImageContext(database.db, config.platform)), downloads };
+  app.addHook('onClose', () => downloads.stop());
+
   const verify = createTokenVerifier({ jwksUrl: config.token.jwksUrl, issuer: config.token.issuer, audience: config.resourceUrl });
   await app.register(mcpEndpoint, {
     resourceUrl: config.resourceUrl,
@@ -50,6 +57,6 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
     authenticate: (authorization) => authenticate(authorization, verify, connections),
     onRevoked: (listener) => connections.onChange((event) => event.type === 'revoked' && listener(event.grantId)),
     buildServer: (principal) =>
-      buildMcpServer({ db: database.db, tools, codec, urls: { dashboard: config.urls.dashboard, api: config.urls.api }, log: app.log }, principal),
+      buildMcpServer({ db: database.db, images, tools, codec, urls: { dashboard: config.urls.dashboard, api: config.urls.api }, log: app.log }, principal),
   });
 }

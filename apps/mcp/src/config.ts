@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseEnv, serviceEnvSchema } from '@frameport/http-kit';
+import { loadPlatformConfig } from '@frameport/platform';
 import { z } from 'zod';
 
 const list = z
@@ -57,6 +58,12 @@ export function loadMcpConfig(env: Record<string, string | undefined>) {
     allowedOrigins: m.MCP_ALLOWED_ORIGINS ?? [...new Set([mcpOrigin, authOrigin])],
     sessionIdleMs: m.MCP_SESSION_IDLE_SECONDS * 1000,
     bodyLimitBytes: m.MCP_BODY_LIMIT_BYTES,
+    /**
+     * The image platform, from the same variables apps/api reads (docs/platform.md): the same
+     * storage, FRAMEPORT_SIGNING_SECRET (or the data directory's key file) so apps/api accepts the
+     * upload URLs the tools hand out, and API_PUBLIC_URL as the base of every CDN/upload/download URL.
+     */
+    platform: loadPlatformConfig(env, { dataDir: s.FRAMEPORT_DATA_DIR, apiPublicUrl: s.API_PUBLIC_URL }),
   };
 }
 

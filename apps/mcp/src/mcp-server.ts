@@ -1,6 +1,6 @@
 import type { Database } from '@frameport/db';
 import { toolsForScopes, ToolError, type AnyToolDefinition, type Principal, type ToolContext } from '@frameport/image-tools';
-import { isPlatformError } from '@frameport/platform';
+import { isPlatformError, recordToolCall, type ImageContext } from '@frameport/platform';
 import {
   McpServer,
   type CallToolResult,
@@ -10,12 +10,13 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
-import { recordToolCall } from './audit.ts';
 import { resolveEnvironment } from './environment-elicitation.ts';
 import { requestInfoFromContext } from './request-info.ts';
 
 export interface McpServerDeps {
   db: Database;
+  /** The image platform the tools act on (built once per app from the platform config). */
+  images: ImageContext;
   tools: readonly AnyToolDefinition[];
   codec: RequestStateCodec<unknown>;
   urls: { dashboard: string; api: string };
@@ -88,7 +89,9 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
       let environmentId: string | null = null;
       const audit = (outcome: 'ok' | 'error', errorCode: string | null) =>
         recordToolCall(deps.db, {
-          principal,
+          organizationId: principal.organizationId,
+          userId: principal.userId,
+          connectionId: principal.connectionId,
           environmentId,
           tool: tool.name,
           args,
@@ -107,7 +110,7 @@ function registerTool(server: McpServer, deps: McpServerDeps, tool: AnyToolDefin
         const toolCtx: ToolContext = {
           principal,
           environment: null,
-          services: { db: deps.db, urls: deps.urls },
+          services: { db: deps.db, images: deps.images, urls: deps.urls },
           signal: ctx.mcpReq.signal,
           reportProgress: async (progress, total, message) => {
             const progressToken = ctx.mcpReq._meta?.progressToken;

@@ -4,6 +4,8 @@
  * connection, and listening MCP instances on free ports.
  */
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DbHandle } from '@frameport/db';
 import { createTestDatabase } from '@frameport/db/testing';
 import { startServer, type ListeningServer } from '@frameport/http-kit';
@@ -115,6 +117,9 @@ export async function startMcp(
     MCP_JWKS_URL: issuer.jwksUrl,
     MCP_REQUEST_STATE_SECRET: 'test-request-state-secret-shared-by-all-instances',
     MCP_INSTANCE_ID: options.instanceId ?? 'a',
+    // The platform's signing key and local storage stay out of the working tree.
+    FRAMEPORT_SIGNING_SECRET: 'test-signing-secret-shared-with-the-api-0123',
+    FRAMEPORT_DATA_DIR: join(tmpdir(), 'frameport-mcp-tests'),
     LOG_LEVEL: 'silent',
     ...options.env,
   });

@@ -1,5 +1,5 @@
 import type { Database } from '@frameport/db';
-import type { Environment } from '@frameport/platform';
+import type { Environment, EnvironmentScope, ImageContext } from '@frameport/platform';
 import type { z } from 'zod';
 
 /** OAuth scopes an MCP connection can hold (the authorization server grants them per connection). */
@@ -23,6 +23,12 @@ export interface Principal {
  */
 export interface ToolServices {
   db: Database;
+  /**
+   * The image platform as the hosting app built it: storage, CDN/API base URLs (apps/api's public
+   * URL), the signing secret apps/api verifies upload URLs with, the plan, and a download queue
+   * that only enqueues (apps/api works it).
+   */
+  images: ImageContext;
   urls: {
     /** Base of the dashboard pages (`…/dashboard`). */
     dashboard: string;
@@ -43,6 +49,11 @@ export interface ToolContext {
 }
 
 export type EnvironmentToolContext = ToolContext & { environment: Environment };
+
+/** The platform scope of a tool call: the principal's organization and the linked Environment, never anything the model sent. */
+export function scopeOf(ctx: EnvironmentToolContext): EnvironmentScope {
+  return { organizationId: ctx.principal.organizationId, environmentId: ctx.environment.id };
+}
 
 /** MCP tool annotations (spec: server/tools, ToolAnnotations). All four are stated explicitly on every tool. */
 export interface ToolAnnotations {

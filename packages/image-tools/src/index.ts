@@ -2,6 +2,7 @@ export {
   defineTool,
   ToolError,
   SCOPES,
+  scopeOf,
   type AnyToolDefinition,
   type EnvironmentToolContext,
   type Principal,

@@ -13,6 +13,33 @@ describe('every tool follows the shared rules', () => {
     expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
   });
 
+  it('offers exactly the twelve tools of the catalog', () => {
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      [
+        'whoami',
+        'create_client_token',
+        'upload_image_via_url',
+        'upload_image',
+        'retrieve_image',
+        'get_image_url',
+        'list_images',
+        'fetch_metrics',
+        'get_usage',
+        'create_bulk_image_download',
+        'retrieve_bulk_image_download',
+        'get_server_token_dashboard_link',
+      ].sort(),
+    );
+  });
+
+  it('marks exactly the tools that fetch from the internet as open-world', () => {
+    expect(tools.filter((t) => t.annotations.openWorldHint).map((t) => t.name)).toEqual(['upload_image_via_url']);
+  });
+
+  it('acts inside the linked Environment in every tool but whoami and the dashboard link', () => {
+    expect(tools.filter((t) => !t.needsEnvironment).map((t) => t.name).sort()).toEqual(['get_server_token_dashboard_link', 'whoami']);
+  });
+
   for (const tool of tools) {
     describe(tool.name, () => {
       it('has a snake_case name, a title and a model-facing description of useful length', () => {

@@ -12,3 +12,4 @@ export * from './usage/index.ts';
 export * from './metrics/index.ts';
 export * from './net/index.ts';
 export * from './downloads/index.ts';
+export * from './audit/index.ts';

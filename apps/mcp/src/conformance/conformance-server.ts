@@ -6,6 +6,9 @@
  */
 import type { DbHandle } from '@frameport/db';
 import { tools, type Principal } from '@frameport/image-tools';
+import { createImageContext, loadPlatformConfig } from '@frameport/platform';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import Fastify from 'fastify';
 import { mcpEndpoint } from '../mcp-endpoint.ts';
@@ -20,6 +23,11 @@ export async function startConformanceServer(database: DbHandle, principal: Prin
     bind: (ctx) => `${ctx.mcpReq.method}\u0000${principalKey(requestInfoOf(ctx.http?.authInfo).principal)}`,
   });
   const resourceUrl = 'http://localhost/mcp';
+  // The scenarios call no image tool; a context on a scratch directory satisfies the tools' services.
+  const images = await createImageContext(
+    database.db,
+    loadPlatformConfig({ FRAMEPORT_SIGNING_SECRET: 'conformance-signing-secret-0123456789abcdef' }, { dataDir: join(tmpdir(), 'frameport-conformance'), apiPublicUrl: 'http://localhost' }),
+  );
   await app.register(mcpEndpoint, {
     resourceUrl,
     instanceId: 'conformance',
@@ -36,7 +44,7 @@ export async function startConformanceServer(database: DbHandle, principal: Prin
     }),
     buildServer: (p) => {
       const server = buildMcpServer(
-        { db: database.db, tools, codec, urls: { dashboard: 'http://localhost/dashboard', api: 'http://localhost' }, log: app.log },
+        { db: database.db, images, tools, codec, urls: { dashboard: 'http://localhost/dashboard', api: 'http://localhost' }, log: app.log },
         p,
       );
       registerConformanceFixtures(server, codec);

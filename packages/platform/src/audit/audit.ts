@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { schema, type Database } from '@frameport/db';
-import type { Principal } from '@frameport/image-tools';
 
 /** Stable JSON (sorted keys) so equal arguments give equal digests. */
 function canonical(value: unknown): string {
@@ -19,10 +18,15 @@ export function argumentsDigest(args: unknown): string {
   return createHash('sha256').update(canonical(args)).digest('hex');
 }
 
+export const USER_AGENT_MAX_CHARS = 512;
+
 export interface ToolCallRecord {
-  principal: Principal;
+  organizationId: string;
+  userId: string;
+  connectionId: string;
   environmentId: string | null;
   tool: string;
+  /** Digested here, never stored. */
   args: unknown;
   outcome: 'ok' | 'error';
   errorCode: string | null;
@@ -31,12 +35,12 @@ export interface ToolCallRecord {
   userAgent: string | null;
 }
 
-/** One audit row per tool call (issue 5). A missing platform audit module: kept here until platform/audit exists. */
+/** One audit row per MCP tool call (issue 5): who, which connection and tool, outcome, latency, where from. */
 export async function recordToolCall(db: Database, record: ToolCallRecord): Promise<void> {
   await db.insert(schema.audit).values({
-    organizationId: record.principal.organizationId,
-    userId: record.principal.userId,
-    connectionId: record.principal.connectionId,
+    organizationId: record.organizationId,
+    userId: record.userId,
+    connectionId: record.connectionId,
     environmentId: record.environmentId,
     tool: record.tool,
     argumentsDigest: argumentsDigest(record.args),
@@ -44,6 +48,6 @@ export async function recordToolCall(db: Database, record: ToolCallRecord): Prom
     errorCode: record.errorCode,
     latencyMs: Math.max(0, Math.round(record.latencyMs)),
     ip: record.ip,
-    userAgent: record.userAgent?.slice(0, 512) ?? null,
+    userAgent: record.userAgent?.slice(0, USER_AGENT_MAX_CHARS) ?? null,
   });
 }
