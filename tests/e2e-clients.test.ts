@@ -26,6 +26,7 @@ import {
 } from './support/agents.ts';
 import { freePort } from './support/free-port.ts';
 import { launchFrameport, type LaunchedFrameport } from './support/launcher.ts';
+import { imageFlow, makePng } from './support/image-flow.ts';
 import { startLocalHttps, type LocalHttps } from './support/local-https.ts';
 
 interface Whoami {
@@ -42,6 +43,8 @@ let local: LocalHttps;
 let frameport: LaunchedFrameport;
 let person: Person;
 let dashboard: Dashboard;
+const SOURCE = { width: 400, height: 200 };
+let source: Buffer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'frameport-e2e-'));
@@ -62,6 +65,9 @@ beforeAll(async () => {
     }),
     { 'cache-control': 'max-age=60' },
   );
+  // The images agents upload "from the web": one URL per agent.
+  source = await makePng(SOURCE.width, SOURCE.height);
+  for (const agent of ['mcp-remote', 'v1', 'v2']) local.route(`/images/${agent}.png`, 'image/png', source);
   frameport = await launchFrameport({
     FRAMEPORT_DATA_DIR: join(dir, 'data'),
     ...(database?.url ? { DATABASE_URL: database.url } : {}),
@@ -80,6 +86,14 @@ afterAll(async () => {
   await database?.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** upload_image_via_url → retrieve_image → get_image_url (fetched) → bulk download (fetched, unzipped). */
+async function images(agent: Agent, name: string) {
+  // Fetched by the platform over https from 127.0.0.1 (FETCH_ALLOW_CIDRS, NODE_EXTRA_CA_CERTS).
+  const url = `${local.origin.replace('localhost', '127.0.0.1')}/images/${name}.png`;
+  const { cdn } = await imageFlow(agent, { url, fileName: `${name}.png`, source, ...SOURCE });
+  expect(cdn.url.startsWith(frameport.urls.api)).toBe(true);
+}
 
 async function whoami(agent: Agent): Promise<Whoami> {
   const result = await agent.callTool('whoami');
@@ -134,6 +148,7 @@ describe('agents connect to a freshly started Frameport', () => {
     let me: Whoami;
     try {
       me = await whoami(proxy);
+      await images(proxy, 'mcp-remote');
     } finally {
       await proxy.close();
     }
@@ -168,6 +183,7 @@ describe('agents connect to a freshly started Frameport', () => {
     });
     const me = await whoami(agent);
     expect(me).toMatchObject({ client: { name: 'E2E v1 agent', kind: 'dcr' }, linkedEnvironment: { name: 'Development' } });
+    await images(agent, 'v1');
     await expectListed(me, 'Development');
 
     await revokeOnDashboard(me);
@@ -194,6 +210,7 @@ describe('agents connect to a freshly started Frameport', () => {
     expect(agent.log.some((e) => e.url.endsWith('/oauth/register'))).toBe(false);
     const me = await whoami(agent);
     expect(me).toMatchObject({ client: { id: clientMetadataUrl, name: 'E2E metadata-document agent', kind: 'cimd' } });
+    await images(agent, 'v2');
     await expectListed(me, 'Development');
 
     await revokeOnDashboard(me);

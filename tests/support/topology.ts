@@ -106,7 +106,13 @@ export function fillTemplate(template: string, values: Record<string, string>): 
   });
 }
 
-export async function startTopology(options: { dir: string; databaseUrl: string; env?: Record<string, string> }): Promise<Topology> {
+export async function startTopology(options: {
+  dir: string;
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Extra variables for one instance, by name (`api-2`). */
+  instanceEnv?: Record<string, Record<string, string>>;
+}): Promise<Topology> {
   const { dir } = options;
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -152,6 +158,7 @@ export async function startTopology(options: { dir: string; databaseUrl: string;
         ...env,
         [`${app.toUpperCase()}_PORT`]: String(port),
         ...(app === 'mcp' ? { MCP_INSTANCE_ID: name } : {}),
+        ...options.instanceEnv?.[name],
       });
       const instance: Instance = { app, name, port, ...started };
       instances.push(instance);
