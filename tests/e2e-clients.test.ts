@@ -3,8 +3,9 @@
  * embedded defaults, free ports), then three real agents complete the whole flow with no person:
  * mcp-remote (its own CLI, the browser step done by headless Chromium through `$BROWSER`), the v1
  * SDK client (2025-era MCP, Dynamic Client Registration) and the v2 client (2026-07-28, a Client
- * ID Metadata Document served over https). Each calls a tool, finds its connection on the
- * Authorized Connections page, and is cut off when the person revokes it there.
+ * ID Metadata Document served over https). Each calls whoami, uploads an image from a URL, waits
+ * for it, fetches a preset CDN URL and a bulk-download zip, finds its connection on the Authorized
+ * Connections page, and is cut off when the person revokes it there.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,7 +119,7 @@ async function revokeOnDashboard(me: Whoami) {
 const tokenCalls = (log: Exchange[]) => log.filter((e) => e.url.endsWith('/oauth/token'));
 
 describe('agents connect to a freshly started Frameport', () => {
-  it('mcp-remote: logs in through $BROWSER (headless Chromium), then works as a stdio proxy until revoked', async () => {
+  it('mcp-remote: logs in through $BROWSER (headless Chromium), then works with images as a stdio proxy until revoked', async () => {
     const configDir = join(dir, 'mcp-remote');
     const browserLog = join(dir, 'browser.log');
     const options = {
@@ -173,7 +174,7 @@ describe('agents connect to a freshly started Frameport', () => {
     expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
   }, 120_000);
 
-  it('v1 SDK client (2025-era, DCR): authorizes, calls whoami, and is refused once revoked', async () => {
+  it('v1 SDK client (2025-era, DCR): authorizes, works with images, and is refused once revoked', async () => {
     const agent = await connectV1({
       mcpUrl: frameport.urls.mcp,
       issuer: frameport.urls.auth,
@@ -195,7 +196,7 @@ describe('agents connect to a freshly started Frameport', () => {
     await agent.close();
   }, 60_000);
 
-  it('v2 client (2026-07-28, Client ID Metadata Document over https): authorizes, calls whoami, and is refused once revoked', async () => {
+  it('v2 client (2026-07-28, Client ID Metadata Document over https): authorizes, works with images, and is refused once revoked', async () => {
     const clientMetadataUrl = `${local.origin}/agent/client.json`;
     const agent = await connectV2({
       mcpUrl: frameport.urls.mcp,

@@ -2,8 +2,9 @@
  * Past one machine: PostgreSQL, S3-compatible storage (s3rver), two processes of each app and
  * nginx in front with deploy/nginx's config. Agents connect through nginx exactly as they would to
  * a single process; 2025-era sessions stay on the instance whose id prefixes their session id,
- * 2026-07-28 requests go round-robin, and a revocation made through one auth instance is seen by
- * every MCP instance on its next call.
+ * 2026-07-28 requests go round-robin (an elicitation's retry lands on the other instance), bulk
+ * downloads are built by the API worker in another process, and a revocation made through one
+ * auth instance is seen by every MCP instance on its next call.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
