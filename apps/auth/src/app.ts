@@ -47,6 +47,7 @@ export async function authApp(app: FastifyInstance, options: AuthAppOptions): Pr
     secrets,
     fetch: options.metadataFetch,
     allowPrivateMetadataHosts: options.allowPrivateMetadataHosts,
+    devMetadataOrigins: config.devMetadataOrigins,
   });
   // Behind a TLS-offloading proxy the provider must see https to build https URLs and set
   // secure cookies (oidc-provider docs, "Trusting TLS offloading proxies").

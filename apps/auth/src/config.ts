@@ -38,6 +38,20 @@ const authEnvSchema = z.object({
   AUTH_TRUST_PROXY: bool,
   /** Dynamic Client Registration requests allowed per client IP per minute. */
   AUTH_REGISTRATION_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /**
+   * Development only, empty by default: https origins (`https://localhost:8443`) whose Client ID
+   * Metadata Documents may be fetched although they are on this machine or a private network.
+   */
+  AUTH_DEV_CIMD_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) =>
+      (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((origin) => {
+        const url = URL.parse(origin);
+        if (url?.protocol !== 'https:' || url.origin !== origin) ctx.addIssue({ code: 'custom', message: `${origin} is not an https origin (https://host[:port])` });
+        return origin;
+      }),
+    ),
   /** Log-in attempts allowed per client IP per minute (failed attempts per account are capped separately). */
   AUTH_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
 });
@@ -60,6 +74,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>) {
     cookieKeys: a.AUTH_COOKIE_KEYS,
     trustProxy: a.AUTH_TRUST_PROXY,
     registrationRateLimit: a.AUTH_REGISTRATION_RATE_LIMIT,
+    devMetadataOrigins: a.AUTH_DEV_CIMD_ALLOWED_ORIGINS,
     loginRateLimit: a.AUTH_LOGIN_RATE_LIMIT,
   };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { homedir } from 'node:os';
 import { loadAuthConfig } from '@frameport/auth';
-import { ConfigError } from '@frameport/http-kit';
+import { ConfigError, openConfiguredDatabase } from '@frameport/http-kit';
 import { ConnectError, writeClientConfig } from './connect.ts';
 import { CLIENT_NAMES, clientSetups, type ClientName } from './snippets.ts';
 import { banner, startFrameport } from './start.ts';
@@ -10,6 +10,8 @@ const USAGE = `Usage: frameport <command>
 
 Commands:
   start                              Start every Frameport app in one process (embedded defaults)
+  migrate                            Apply pending database migrations (DATABASE_URL) and exit;
+                                     run once per release before starting scaled-out apps
   connect <client> [--write] [--url <mcp url>]
                                      Print the MCP configuration for a client, or with --write merge
                                      it into the client's config file, leaving other entries alone.
@@ -34,6 +36,15 @@ async function start() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // Only now: whoever reads the banner may press Ctrl-C at once.
   process.stdout.write(banner(running, config));
+}
+
+/** Opening the database migrates it (under an advisory lock on PostgreSQL); nothing else runs. */
+async function migrate() {
+  const config = loadAuthConfig(process.env);
+  if (!config.databaseUrl) throw new UsageError('Set DATABASE_URL to the PostgreSQL database to migrate.');
+  const database = await openConfiguredDatabase(config);
+  await database.close();
+  console.log('Database is up to date.');
 }
 
 async function connect(args: string[]) {
@@ -67,6 +78,7 @@ const [command = 'start', ...rest] = process.argv.slice(2);
 try {
   if (command === 'start') await start();
   else if (command === 'connect') await connect(rest);
+  else if (command === 'migrate') await migrate();
   else if (command === 'help' || command === '--help' || command === '-h') console.log(USAGE);
   else throw new UsageError(`Unknown command "${command}".`);
 } catch (error) {

@@ -39,6 +39,11 @@ export interface ProviderOptions {
   fetch?: typeof fetch;
   /** Only for tests: lets CIMD URLs on hosts that resolve to private addresses through `allowFetch`. */
   allowPrivateMetadataHosts?: boolean;
+  /**
+   * Development only (AUTH_DEV_CIMD_ALLOWED_ORIGINS, empty by default): https origins on this
+   * machine or a private network whose metadata documents may be fetched. TLS is still verified.
+   */
+  devMetadataOrigins?: readonly string[];
 }
 
 const privateRanges = new BlockList();
@@ -121,6 +126,8 @@ export function normalizingMetadataFetch(base: typeof fetch): typeof fetch {
 
 export function createProvider(options: ProviderOptions): Provider {
   const { resource, db } = options;
+  const devOrigins = new Set(options.devMetadataOrigins ?? []);
+  const devOrigin = (clientId: string) => devOrigins.size > 0 && devOrigins.has(URL.parse(clientId)?.origin ?? '');
   const resourceServer = {
     scope: RESOURCE_SCOPES.join(' '),
     audience: resource,
@@ -168,10 +175,19 @@ export function createProvider(options: ProviderOptions): Provider {
       clientIdMetadataDocument: {
         enabled: true,
         ack: 'draft-02',
-        allowFetch: async (_ctx: unknown, clientId: string) => options.allowPrivateMetadataHosts === true || metadataUrlAllowed(clientId),
+        allowFetch: async (_ctx: unknown, clientId: string) =>
+          options.allowPrivateMetadataHosts === true || devOrigin(clientId) || metadataUrlAllowed(clientId),
       } as never,
     },
-    fetch: normalizingMetadataFetch(options.fetch ?? ((url, init) => globalThis.fetch(url, init))) as never,
+    fetch: normalizingMetadataFetch(async (url, init) => {
+      // The provider's dispatcher refuses special-use addresses at connect time; an allow-listed
+      // development origin is such an address by definition, so it goes without that dispatcher.
+      if (devOrigin(String(url))) {
+        const { dispatcher: _special, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+        return globalThis.fetch(url, rest);
+      }
+      return (options.fetch ?? globalThis.fetch)(url, init);
+    }) as never,
     extraClientMetadata: {
       properties: ['software_id', 'software_version'],
       validator(ctx, key, _value, metadata) {
