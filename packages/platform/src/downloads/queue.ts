@@ -25,13 +25,19 @@ interface PostgresJsLike {
  * and postgres.js only on a reserved connection (it refuses BEGIN on a pooled one). drizzle keeps
  * the driver's client as `$client`.
  */
-function executor(db: Database): SqlExecutor {
+export function executor(db: Database): SqlExecutor {
   const client = (db as unknown as { $client: PgliteLike | PostgresJsLike }).$client;
   if ('exec' in client) {
     return {
       async executeSql(text, values) {
         if (values && values.length) return client.query(text, values);
-        return (await client.exec(text)).at(-1) ?? { rows: [] };
+        try {
+          return (await client.exec(text)).at(-1) ?? { rows: [] };
+        } catch (error) {
+          // PGlite has one session: an aborted BEGIN…COMMIT would leave every later query failing.
+          await client.exec('ROLLBACK').catch(() => {});
+          throw error;
+        }
       },
     };
   }
@@ -42,6 +48,11 @@ function executor(db: Database): SqlExecutor {
         const result = await reserved.unsafe(text, values ?? []);
         // A multi-statement text answers one result per statement; pg-boss reads the last.
         return { rows: Array.isArray(result[0]) ? (result.at(-1) as unknown[]) : result };
+      } catch (error) {
+        // A BEGIN…COMMIT text that failed halfway leaves its transaction open and aborted (25P02
+        // for whoever gets the connection next). ROLLBACK outside a transaction only warns.
+        await reserved.unsafe('ROLLBACK').catch(() => {});
+        throw error;
       } finally {
         reserved.release();
       }
