@@ -12,6 +12,7 @@ import { getConnectionByGrantId, signUp } from '@frameport/platform';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeAuthorization } from './auth-flow-driver.ts';
+import { MemoryOAuthProvider } from './support/oauth-provider.ts';
 
 const person = { email: 'grace@example.com', password: 'a long enough password' };
 const CIMD_URL = 'https://cimd.test/oauth/client.json';
@@ -73,63 +74,6 @@ afterAll(async () => {
   await new Promise((resolve) => resourceHost?.close(resolve));
 });
 
-/** An OAuthClientProvider that keeps everything in memory; fits both SDK generations. */
-class MemoryProvider {
-  clientMetadataUrl: string | undefined;
-  authorizationUrl: URL | undefined;
-  private info: Record<string, unknown> | undefined;
-  private stored: Record<string, unknown> | undefined;
-  private verifier = '';
-  private discovery: unknown;
-  private readonly redirect: string;
-
-  constructor(options: { redirectUrl: string; clientMetadataUrl?: string }) {
-    this.redirect = options.redirectUrl;
-    this.clientMetadataUrl = options.clientMetadataUrl;
-  }
-  get redirectUrl() {
-    return this.redirect;
-  }
-  get clientMetadata() {
-    return {
-      client_name: 'SDK Test Agent',
-      redirect_uris: [this.redirect],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info as never;
-  }
-  saveClientInformation(info: Record<string, unknown>) {
-    this.info = info;
-  }
-  tokens() {
-    return this.stored as never;
-  }
-  saveTokens(tokens: Record<string, unknown>) {
-    this.stored = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  saveDiscoveryState(state: unknown) {
-    this.discovery = state;
-  }
-  discoveryState() {
-    return this.discovery as never;
-  }
-  get accessToken(): string {
-    return (this.stored as { access_token: string }).access_token;
-  }
-}
 
 async function verifyAccessToken(token: string) {
   const jwks = createRemoteJWKSet(new URL(`${auth.url}/oauth/jwks`));
@@ -139,7 +83,7 @@ async function verifyAccessToken(token: string) {
 
 describe('real MCP SDK clients complete the authorization-code flow', () => {
   it('v2 client with a Client ID Metadata Document', async () => {
-    const client = new MemoryProvider({ redirectUrl: 'http://127.0.0.1:48123/callback', clientMetadataUrl: CIMD_URL });
+    const client = new MemoryOAuthProvider('http://127.0.0.1:48123/callback', 'SDK Test Agent', CIMD_URL);
     expect(await authV2(client as never, { serverUrl: auth.resource })).toBe('REDIRECT');
     const url = client.authorizationUrl!;
     expect(url.searchParams.get('client_id')).toBe(CIMD_URL);
@@ -153,21 +97,21 @@ describe('real MCP SDK clients complete the authorization-code flow', () => {
         iss: callback.searchParams.get('iss') ?? undefined,
       }),
     ).toBe('AUTHORIZED');
-    const claims = await verifyAccessToken(client.accessToken);
+    const claims = await verifyAccessToken(client.requireAccessToken());
     expect(claims.client_id).toBe(CIMD_URL);
     expect(String(claims.scope).split(' ').sort()).toEqual(['images:read', 'images:write']);
     const connection = await getConnectionByGrantId(auth.database.db, String(claims.gid));
     expect(connection).toMatchObject({ clientKind: 'cimd', clientName: 'Metadata Document Agent', clientId: CIMD_URL });
 
     // A later call refreshes (the rotated refresh token replaces the old one).
-    const before = client.accessToken;
+    const before = client.requireAccessToken();
     expect(await authV2(client as never, { serverUrl: auth.resource })).toBe('AUTHORIZED');
-    expect(client.accessToken).not.toBe(before);
-    expect((await verifyAccessToken(client.accessToken)).gid).toBe(claims.gid);
+    expect(client.requireAccessToken()).not.toBe(before);
+    expect((await verifyAccessToken(client.requireAccessToken())).gid).toBe(claims.gid);
   });
 
   it('v2 client with Dynamic Client Registration', async () => {
-    const client = new MemoryProvider({ redirectUrl: 'http://127.0.0.1:48124/callback' });
+    const client = new MemoryOAuthProvider('http://127.0.0.1:48124/callback', 'SDK Test Agent');
     expect(await authV2(client as never, { serverUrl: auth.resource })).toBe('REDIRECT');
     const { callback } = await completeAuthorization(client.authorizationUrl!, auth.url, person, { environment: '' });
     expect(
@@ -177,7 +121,7 @@ describe('real MCP SDK clients complete the authorization-code flow', () => {
         iss: callback.searchParams.get('iss') ?? undefined,
       }),
     ).toBe('AUTHORIZED');
-    const claims = await verifyAccessToken(client.accessToken);
+    const claims = await verifyAccessToken(client.requireAccessToken());
     expect(claims.client_id).toEqual(expect.any(String));
     expect(claims.client_id).not.toBe(CIMD_URL);
     const connection = await getConnectionByGrantId(auth.database.db, String(claims.gid));
@@ -185,12 +129,12 @@ describe('real MCP SDK clients complete the authorization-code flow', () => {
   });
 
   it('v1 client (@modelcontextprotocol/sdk) with Dynamic Client Registration', async () => {
-    const client = new MemoryProvider({ redirectUrl: 'http://localhost:48125/callback' });
+    const client = new MemoryOAuthProvider('http://localhost:48125/callback', 'SDK Test Agent');
     expect(await authV1(client as never, { serverUrl: auth.resource })).toBe('REDIRECT');
     const { callback } = await completeAuthorization(client.authorizationUrl!, auth.url, person, { environment: 'first', write: false });
     expect(callback.searchParams.get('iss')).toBe(auth.url);
     expect(await authV1(client as never, { serverUrl: auth.resource, authorizationCode: callback.searchParams.get('code')! })).toBe('AUTHORIZED');
-    const claims = await verifyAccessToken(client.accessToken);
+    const claims = await verifyAccessToken(client.requireAccessToken());
     expect(claims.scope).toBe('images:read');
     const connection = await getConnectionByGrantId(auth.database.db, String(claims.gid));
     expect(connection).toMatchObject({ clientKind: 'dcr', clientId: claims.client_id });

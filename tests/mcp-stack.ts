@@ -8,7 +8,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { apiApp, loadApiConfig } from '@frameport/api';
 import { startTestAuthServer, type TestAuthServer } from '@frameport/auth/testing';
 import type { DbHandle } from '@frameport/db';
@@ -18,6 +17,7 @@ import { loadMcpConfig, mcpApp } from '@frameport/mcp';
 import { auth as authV2 } from '@modelcontextprotocol/client';
 import { completeAuthorization, type ConsentChoice, type Person } from './auth-flow-driver.ts';
 import { freePort } from './support/free-port.ts';
+import { MemoryOAuthProvider } from './support/oauth-provider.ts';
 
 export interface McpStack {
   database: DbHandle;
@@ -59,14 +59,14 @@ export async function startMcpStack(options: { env?: Record<string, string> } = 
     auth,
     urls: { auth: auth.url, api: apiOrigin, mcp: mcpUrl },
     async authorize(person, choice = { environment: 'first' }) {
-      const provider = new MemoryProvider(`http://127.0.0.1:${redirectPort++}/callback`);
+      const provider = new MemoryOAuthProvider(`http://127.0.0.1:${redirectPort++}/callback`, 'Tools Test Agent');
       if ((await authV2(provider as never, { serverUrl: mcpUrl })) !== 'REDIRECT') throw new Error('expected a redirect to authorize');
       const { callback } = await completeAuthorization(provider.authorizationUrl!, auth.url, person, choice);
       const code = callback.searchParams.get('code');
       if (!code) throw new Error(`authorization ended without a code: ${callback}`);
       const outcome = await authV2(provider as never, { serverUrl: mcpUrl, authorizationCode: code, iss: callback.searchParams.get('iss') ?? undefined });
       if (outcome !== 'AUTHORIZED') throw new Error(`token exchange answered ${outcome}`);
-      return provider.accessToken;
+      return provider.requireAccessToken();
     },
     async close() {
       for (const server of servers.reverse()) await server.close().catch(() => {});
@@ -77,86 +77,4 @@ export async function startMcpStack(options: { env?: Record<string, string> } = 
   };
 }
 
-/** An OAuthClientProvider kept in memory (Dynamic Client Registration, public client). */
-class MemoryProvider {
-  authorizationUrl: URL | undefined;
-  private info: unknown;
-  private stored: { access_token: string } | undefined;
-  private verifier = '';
-  private discovery: unknown;
-  readonly redirectUrl: string;
-  constructor(redirectUrl: string) {
-    this.redirectUrl = redirectUrl;
-  }
-  get clientMetadata() {
-    return {
-      client_name: 'Tools Test Agent',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info as never;
-  }
-  saveClientInformation(info: unknown) {
-    this.info = info;
-  }
-  tokens() {
-    return this.stored as never;
-  }
-  saveTokens(tokens: { access_token: string }) {
-    this.stored = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  saveDiscoveryState(state: unknown) {
-    this.discovery = state;
-  }
-  discoveryState() {
-    return this.discovery as never;
-  }
-  get accessToken(): string {
-    return this.stored!.access_token;
-  }
-}
 
-/** A real, decodable RGB PNG built with node:zlib alone (a gradient, so every image differs by `seed`). */
-export function makePng(width: number, height: number, seed = 0): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // truecolour
-  const raw = Buffer.alloc((1 + width * 3) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (1 + width * 3);
-    for (let x = 0; x < width; x++) {
-      raw[row + 1 + x * 3] = (x * 8 + seed) & 255;
-      raw[row + 2 + x * 3] = (y * 8) & 255;
-      raw[row + 3 + x * 3] = (seed * 40) & 255;
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}

@@ -12,7 +12,8 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePng, startMcpStack, type McpStack } from './mcp-stack.ts';
+import { startMcpStack, type McpStack } from './mcp-stack.ts';
+import { makePng } from './support/image-flow.ts';
 
 const alice = { email: 'alice@tools.example', password: 'a long enough password' };
 const mallory = { email: 'mallory@other.example', password: 'another long password' };
@@ -21,7 +22,7 @@ let stack: McpStack;
 let origin: Server;
 let originUrl: string;
 let aliceToken: string;
-const served = makePng(40, 30, 7);
+const served = await makePng(40, 30, 7);
 
 beforeAll(async () => {
   // The "internet" for upload_image_via_url: a local origin, reachable only because this stack
@@ -147,7 +148,7 @@ describe.each(['2025', '2026'] as const)('every tool through a real client, %s e
   });
 
   it('upload_image returns a presigned PUT that apps/api accepts; retrieve_image waits (with progress) until READY', async () => {
-    const bytes = makePng(64, 48, era === '2025' ? 1 : 2);
+    const bytes = await makePng(64, 48, era === '2025' ? 1 : 2);
     const created = ok(await session.call('upload_image', { fileName: 'hero.png', contentLength: bytes.length, mimeType: 'image/png', purpose: 'hero' }));
     expect(created.image).toMatchObject({ status: 'PENDING', environmentId: environment.id, url: null });
     expect(created.upload.method).toBe('PUT');

@@ -25,13 +25,13 @@ interface Download {
   downloadUrl: string | null;
 }
 
-/** A PNG of the given size with a gradient (so it is not trivially compressible). */
-export async function makePng(width: number, height: number): Promise<Buffer> {
+/** A PNG of the given size with a gradient (so it is not trivially compressible); `seed` makes images differ. */
+export async function makePng(width: number, height: number, seed = 0): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     pixels[i * 3] = (i % width) % 256;
     pixels[i * 3 + 1] = Math.floor(i / width) % 256;
-    pixels[i * 3 + 2] = 128;
+    pixels[i * 3 + 2] = (128 + seed * 37) % 256;
   }
   return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
