@@ -31,7 +31,7 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
   await app.register(health, { check: () => database.ping() });
 
   const downloads = createDownloadQueue(database.db, app.log, { maintenance: config.worker });
-  const ctx = { ...(await createImageContext(database.db, config)), downloads };
+  const ctx = { ...(await createImageContext(database.db, config, (err) => app.log.error({ err }, 'background write failed'))), downloads };
   const services: ApiServices = { config, database, ctx, downloads };
 
   registerRoutes(app, apiRoutes, services);
@@ -76,5 +76,6 @@ export async function apiApp(app: FastifyInstance, options: ApiAppOptions): Prom
     clearInterval(timer);
     await recovery;
     await downloads.stop();
+    await ctx.deliveries.close();
   });
 }

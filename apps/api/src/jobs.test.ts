@@ -1,5 +1,5 @@
 import { schema } from '@frameport/db';
-import { createImageContext, createStorage, createUpload, purgeExpiredArchives, storageKeys } from '@frameport/platform';
+import { createImageContext, createStorage, createUpload, purgeExpiredArchives, storageKeys, DeliveryCounter } from '@frameport/platform';
 import { eq, sql } from 'drizzle-orm';
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,7 +94,7 @@ describe('crash safety', () => {
   it('picks up stuck PROCESSING and PENDING records after a restart; an expired upload without bytes fails', async () => {
     const app = await api.restart({ worker: false });
     void app;
-    const ctx = { db: api.database.db, storage: createStorage(api.config.storage), cdnBaseUrl: 'http://x/cdn', apiBaseUrl: 'http://x', signingSecret: 's'.repeat(32), plan: api.config.plan };
+    const ctx = { db: api.database.db, storage: createStorage(api.config.storage), cdnBaseUrl: 'http://x/cdn', apiBaseUrl: 'http://x', signingSecret: 's'.repeat(32), plan: api.config.plan, deliveries: new DeliveryCounter(api.database.db) };
     const scope = { organizationId: account.organizationId, environmentId: account.development.environmentId };
     const bytes = await makeImage('png', 33, 22);
     // A: bytes stored, then the process died mid-processing.

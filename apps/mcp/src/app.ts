@@ -43,7 +43,10 @@ export async function mcpApp(app: FastifyInstance, options: McpAppOptions): Prom
   // launcher), so this queue runs no maintenance and starts only when a job is first enqueued.
   const downloads = createDownloadQueue(database.db, app.log, { maintenance: false });
   const images = { ...(await createImageContext(database.db, config.platform)), downloads };
-  app.addHook('onClose', () => downloads.stop());
+  app.addHook('onClose', async () => {
+    await downloads.stop();
+    await images.deliveries.close();
+  });
 
   const verify = createTokenVerifier({ jwksUrl: config.token.jwksUrl, issuer: config.token.issuer, audience: config.resourceUrl });
   await app.register(mcpEndpoint, {

@@ -1,3 +1,4 @@
+import { DeliveryCounter } from '@frameport/platform';
 import type { Database } from '@frameport/db';
 import type { ImageContext, ObjectStorage } from '@frameport/platform';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ function context(): EnvironmentToolContext {
     apiBaseUrl: 'https://api.example.test',
     signingSecret: 'x'.repeat(32),
     plan: { maxStoredBytes: null, maxImages: null, maxUploadsPerPeriod: null, maxTransformationsPerPeriod: null, maxDeliveredBytesPerPeriod: null },
+    deliveries: new DeliveryCounter(db),
   };
   const ctx: ToolContext = {
     principal: { userId: 'usr_1', organizationId: 'org_1', connectionId: 'con_1', grantId: 'g', clientId: 'c', scopes: ['images:read'] },

@@ -40,7 +40,8 @@ export const accountRoutes = [
     auth: 'server',
     status: 200,
     response: usageSchema,
-    handler: ({ scope }, { ctx }) => getUsage(ctx.db, scope, ctx.plan),
+    // This instance's deliveries of the last second are still in memory: write them first.
+    handler: async ({ scope }, { ctx }) => (await ctx.deliveries.flush(), getUsage(ctx.db, scope, ctx.plan)),
   }),
   defineRoute({
     method: 'GET',
@@ -56,6 +57,6 @@ export const accountRoutes = [
     }),
     status: 200,
     response: metricsSchema,
-    handler: ({ scope, query }, { ctx }) => getMetrics(ctx.db, scope, query),
+    handler: async ({ scope, query }, { ctx }) => (await ctx.deliveries.flush(), getMetrics(ctx.db, scope, query)),
   }),
 ];

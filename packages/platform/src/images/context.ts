@@ -1,4 +1,5 @@
 import type { Database } from '@frameport/db';
+import type { DeliveryCounter } from '../metrics/delivery-counter.ts';
 import type { AddressPolicy } from '../net/address-policy.ts';
 import type { ObjectStorage } from '../storage/object-storage.ts';
 import type { PlanLimits } from '../usage/plan.ts';
@@ -17,6 +18,8 @@ export interface ImageContext {
   /** Key for the HMAC of upload and download URLs; shared by every API instance. */
   signingSecret: string;
   plan: PlanLimits;
+  /** Write-behind counts of CDN deliveries; the hosting app closes it (flushes) on shutdown. */
+  deliveries: DeliveryCounter;
   /** Extra addresses the URL fetcher may reach (tests only; empty in production). */
   fetchPolicy?: AddressPolicy;
   /** Lets tests shorten the 30 s fetch deadline. */

@@ -1,3 +1,4 @@
+import { DeliveryCounter } from '../metrics/delivery-counter.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ let prod: { organizationId: string; environmentId: string };
 beforeAll(async () => {
   database = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'frameport-images-'));
-  ctx = { db: database.db, storage: new LocalStorage(dir), cdnBaseUrl: 'https://cdn.test/cdn', apiBaseUrl: 'https://api.test', signingSecret: 'k'.repeat(32), plan: DEFAULT_PLAN };
+  ctx = { db: database.db, storage: new LocalStorage(dir), cdnBaseUrl: 'https://cdn.test/cdn', apiBaseUrl: 'https://api.test', signingSecret: 'k'.repeat(32), plan: DEFAULT_PLAN, deliveries: new DeliveryCounter(database.db) };
   const { organization, environments } = await signUp(database.db, { email: 'images@example.com', password: 'long enough password' });
   dev = { organizationId: organization.id, environmentId: environments[0]!.id };
   prod = { organizationId: organization.id, environmentId: environments[1]!.id };

@@ -9,6 +9,7 @@ import { S3Storage, type S3StorageConfig } from '../storage/s3-storage.ts';
 import { DEFAULT_PLAN, type PlanLimits } from '../usage/plan.ts';
 import { ConfigError, parseEnv } from '../config.ts';
 import type { ImageContext } from './context.ts';
+import { DeliveryCounter } from '../metrics/delivery-counter.ts';
 
 const limit = (fallback: number | null) =>
   z
@@ -131,7 +132,8 @@ export async function resolveSigningSecret(config: Pick<PlatformConfig, 'signing
 }
 
 /** The context every image function takes, from the parsed config. */
-export async function createImageContext(db: Database, config: PlatformConfig): Promise<ImageContext> {
+/** `onError` hears of background failures (a delivery-count flush); the app logs them. */
+export async function createImageContext(db: Database, config: PlatformConfig, onError: (error: unknown) => void = () => {}): Promise<ImageContext> {
   return {
     db,
     storage: createStorage(config.storage),
@@ -139,6 +141,7 @@ export async function createImageContext(db: Database, config: PlatformConfig): 
     apiBaseUrl: config.apiPublicUrl,
     signingSecret: await resolveSigningSecret(config),
     plan: config.plan,
+    deliveries: new DeliveryCounter(db, onError),
     fetchPolicy: { allowCidrs: config.fetchAllowCidrs },
     fetchTimeoutMs: config.fetchTimeoutMs,
   };

@@ -129,13 +129,7 @@ export async function deliverImage(ctx: ImageContext, request: DeliverRequest): 
   return { body, contentType: MIME[variant.format], sizeBytes: head.sizeBytes, etag, cacheControl, vary, cacheHit };
 }
 
-/** Counts a delivered response (request, bytes, hit or miss) for metrics and usage. */
-export async function recordDelivery(ctx: Pick<ImageContext, 'db'>, scope: EnvironmentScope, d: { sizeBytes: number; cacheHit: boolean | null }): Promise<void> {
-  await recordMetrics(ctx.db, scope, {
-    requests: 1,
-    transferBytes: d.sizeBytes,
-    cacheHits: d.cacheHit === true ? 1 : 0,
-    cacheMisses: d.cacheHit === false ? 1 : 0,
-  });
-  if (d.sizeBytes > 0) await incrementUsage(ctx.db, scope, 'delivered_bytes', d.sizeBytes);
+/** Counts a delivered response (request, bytes, hit or miss) for metrics and usage (written within a second). */
+export function recordDelivery(ctx: Pick<ImageContext, 'deliveries'>, scope: EnvironmentScope, d: { sizeBytes: number; cacheHit: boolean | null }): void {
+  ctx.deliveries.add(scope, d);
 }
