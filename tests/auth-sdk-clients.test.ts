@@ -75,6 +75,15 @@ afterAll(async () => {
 });
 
 
+/** The v2 SDK's second auth() call: trades the code from the callback (with its RFC 9207 iss) for tokens. */
+function exchangeCode(client: MemoryOAuthProvider, callback: URL) {
+  return authV2(client as never, {
+    serverUrl: auth.resource,
+    authorizationCode: callback.searchParams.get('code')!,
+    iss: callback.searchParams.get('iss') ?? undefined,
+  });
+}
+
 async function verifyAccessToken(token: string) {
   const jwks = createRemoteJWKSet(new URL(`${auth.url}/oauth/jwks`));
   const { payload } = await jwtVerify(token, jwks, { issuer: auth.url, audience: auth.resource, typ: 'at+jwt', algorithms: ['ES256'] });
@@ -90,13 +99,7 @@ describe('real MCP SDK clients complete the authorization-code flow', () => {
     expect(url.searchParams.get('resource')).toBe(auth.resource);
     const { callback, pages } = await completeAuthorization(url, auth.url, person, { environment: 'first' });
     expect(pages.some((p) => p.includes('Metadata Document Agent') && p.includes('client metadata document'))).toBe(true);
-    expect(
-      await authV2(client as never, {
-        serverUrl: auth.resource,
-        authorizationCode: callback.searchParams.get('code')!,
-        iss: callback.searchParams.get('iss') ?? undefined,
-      }),
-    ).toBe('AUTHORIZED');
+    expect(await exchangeCode(client, callback)).toBe('AUTHORIZED');
     const claims = await verifyAccessToken(client.requireAccessToken());
     expect(claims.client_id).toBe(CIMD_URL);
     expect(String(claims.scope).split(' ').sort()).toEqual(['images:read', 'images:write']);
@@ -114,13 +117,7 @@ describe('real MCP SDK clients complete the authorization-code flow', () => {
     const client = new MemoryOAuthProvider('http://127.0.0.1:48124/callback', 'SDK Test Agent');
     expect(await authV2(client as never, { serverUrl: auth.resource })).toBe('REDIRECT');
     const { callback } = await completeAuthorization(client.authorizationUrl!, auth.url, person, { environment: '' });
-    expect(
-      await authV2(client as never, {
-        serverUrl: auth.resource,
-        authorizationCode: callback.searchParams.get('code')!,
-        iss: callback.searchParams.get('iss') ?? undefined,
-      }),
-    ).toBe('AUTHORIZED');
+    expect(await exchangeCode(client, callback)).toBe('AUTHORIZED');
     const claims = await verifyAccessToken(client.requireAccessToken());
     expect(claims.client_id).toEqual(expect.any(String));
     expect(claims.client_id).not.toBe(CIMD_URL);

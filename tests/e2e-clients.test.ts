@@ -118,6 +118,16 @@ async function revokeOnDashboard(me: Whoami) {
 
 const tokenCalls = (log: Exchange[]) => log.filter((e) => e.url.endsWith('/oauth/token'));
 
+/** Revoked on the dashboard: the next call gets 401 from /mcp, and the refresh that follows invalid_grant. */
+async function expectRefusedAfterRevocation(agent: Agent, me: Whoami) {
+  await revokeOnDashboard(me);
+  const before = agent.log.length;
+  await expect(agent.callTool('whoami')).rejects.toThrow();
+  const after = agent.log.slice(before);
+  expect(after.find((e) => e.url === frameport.urls.mcp)?.status).toBe(401);
+  expect(tokenCalls(after).map((e) => e.oauthError)).toContain('invalid_grant');
+}
+
 describe('agents connect to a freshly started Frameport', () => {
   it('mcp-remote: logs in through $BROWSER (headless Chromium), then works with images as a stdio proxy until revoked', async () => {
     const configDir = join(dir, 'mcp-remote');
@@ -187,12 +197,7 @@ describe('agents connect to a freshly started Frameport', () => {
     await images(agent, 'v1');
     await expectListed(me, 'Development');
 
-    await revokeOnDashboard(me);
-    const before = agent.log.length;
-    await expect(agent.callTool('whoami')).rejects.toThrow();
-    const after = agent.log.slice(before);
-    expect(after.find((e) => e.url === frameport.urls.mcp)?.status).toBe(401);
-    expect(tokenCalls(after).map((e) => e.oauthError)).toContain('invalid_grant');
+    await expectRefusedAfterRevocation(agent, me);
     await agent.close();
   }, 60_000);
 
@@ -214,12 +219,7 @@ describe('agents connect to a freshly started Frameport', () => {
     await images(agent, 'v2');
     await expectListed(me, 'Development');
 
-    await revokeOnDashboard(me);
-    const before = agent.log.length;
-    await expect(agent.callTool('whoami')).rejects.toThrow();
-    const after = agent.log.slice(before);
-    expect(after.find((e) => e.url === frameport.urls.mcp)?.status).toBe(401);
-    expect(tokenCalls(after).map((e) => e.oauthError)).toContain('invalid_grant');
+    await expectRefusedAfterRevocation(agent, me);
     await agent.close();
   }, 60_000);
 });

@@ -52,12 +52,12 @@ export async function deliveryRoutes(app: FastifyInstance, services: ApiServices
       if (delivery.vary) reply.header('vary', delivery.vary);
       if (matches(request.headers['if-none-match'], delivery.etag)) {
         delivery.body.destroy();
-        await recordDelivery(ctx, scope, { sizeBytes: 0, cacheHit: null });
+        recordDelivery(ctx, scope, { sizeBytes: 0, cacheHit: null });
         return reply.code(304).send();
       }
       reply.header('content-type', delivery.contentType).header('content-length', delivery.sizeBytes);
       // HEAD: fastify sends the headers (Content-Length included) and discards the stream.
-      await recordDelivery(ctx, scope, { sizeBytes: request.method === 'HEAD' ? 0 : delivery.sizeBytes, cacheHit: delivery.cacheHit });
+      recordDelivery(ctx, scope, { sizeBytes: request.method === 'HEAD' ? 0 : delivery.sizeBytes, cacheHit: delivery.cacheHit });
       return reply.send(delivery.body);
     },
   );
